@@ -1,0 +1,54 @@
+# directory-api: `make run` serves the API with the bundled data; `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Offline copies of the geodata (same layout as the download); used when the folder exists.
+GEODATA_MIRROR ?= $(wildcard $(CURDIR)/../shared/data)
+export DIRECTORY_INSTANCE_PATH ?= $(CURDIR)/instance
+PORT ?= 5000
+WORKERS ?= 2
+
+.PHONY: install geodata seed run test test-fast lint openapi bench bench-smoke browser clean
+
+$(BIN)/directory-api: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/directory-api
+
+geodata: install
+	$(BIN)/directory-api geodata fetch $(if $(GEODATA_MIRROR),--from $(GEODATA_MIRROR))
+
+seed: geodata
+	$(BIN)/directory-api seed
+
+run: seed
+	@echo
+	@echo "  API docs:       http://127.0.0.1:$(PORT)/docs"
+	@echo "  Sample search:  http://127.0.0.1:$(PORT)/v1/search?care=pharmacy&near=3511%20AB&lang=en"
+	@echo
+	$(BIN)/directory-api serve --port $(PORT) --workers $(WORKERS)
+
+# Debian's chromium for the browser tests (never a browser downloaded by a test tool).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: install geodata browser
+	$(BIN)/pytest -q
+
+test-fast: install geodata
+	$(BIN)/pytest -q -m "not slow and not browser"
+
+lint: install
+	$(BIN)/ruff check directory_api tests
+	$(BIN)/mypy directory_api
+
+openapi: install
+	$(BIN)/directory-api openapi --output openapi/openapi.json
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .hypothesis

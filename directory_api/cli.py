@@ -1,0 +1,190 @@
+"""The `directory-api` command: import lists, fetch geodata, export the OpenAPI document, serve."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask
+
+from . import create_app
+from .errors import DirectoryError
+from .models import CATEGORIES
+
+
+def _app() -> Flask:
+    return create_app()
+
+
+@click.group()
+def main() -> None:
+    """directory-api: nearest place where care will be reimbursed (CAK)."""
+
+
+# -- import ---------------------------------------------------------------------------------
+
+
+def _column_map(values: tuple[str, ...]) -> dict[str, str]:
+    mapping = {}
+    for value in values:
+        field, sep, header = value.partition("=")
+        if not sep or not field or not header:
+            raise click.BadParameter(f"{value!r}: use FIELD=HEADER, e.g. name=site_name")
+        mapping[field.strip()] = header.strip()
+    return mapping
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--category", type=click.Choice(CATEGORIES), help="Category of rows without one.")
+@click.option("--source", "source_name", help="Name of the list (default: the file name).")
+@click.option("--list-date", type=click.DateTime(formats=["%Y-%m-%d"]), help="Date of the list.")
+@click.option(
+    "--contracted/--not-contracted",
+    default=None,
+    help="CAK contract status of rows without one (default: unknown).",
+)
+@click.option("--skip-invalid", is_flag=True, help="Import the valid rows, report the others.")
+@click.option("--dry-run", is_flag=True, help="Validate and show the changes; publish nothing.")
+@click.option("--column", "columns", multiple=True, help="FIELD=HEADER for unusual headers.")
+def import_command(
+    file: Path,
+    category: str | None,
+    source_name: str | None,
+    list_date: Any,
+    contracted: bool | None,
+    skip_invalid: bool,
+    dry_run: bool,
+    columns: tuple[str, ...],
+) -> None:
+    """Import a CSV list of providers as a new version of a source (all or nothing)."""
+    from .importing import import_file
+
+    app = _app()
+    try:
+        outcome = import_file(
+            app.extensions["directory"],
+            file.read_bytes(),
+            source_name=source_name or file.stem,
+            category=category,
+            contracted=contracted,
+            list_date=list_date.date() if list_date else None,
+            skip_invalid=skip_invalid,
+            dry_run=dry_run,
+            column_map=_column_map(columns),
+        )
+    except DirectoryError as error:
+        click.echo(f"import rejected: {error.message}", err=True)
+        for problem in getattr(error, "problems", []):
+            click.echo(f"  {problem}", err=True)
+        sys.exit(1)
+    for line in outcome.report_lines():
+        click.echo(line)
+
+
+# -- sources and versions -------------------------------------------------------------------
+
+
+@main.command("sources")
+def sources_command() -> None:
+    """List imported sources with their published version."""
+    for s in _app().extensions["directory"].store.sources():
+        click.echo(
+            f"{s.slug}\tv{s.version}\t{s.row_count} rows\tlist date {s.list_date or '-'}\t{s.name}"
+        )
+
+
+# -- geodata --------------------------------------------------------------------------------
+
+
+@main.group()
+def geodata() -> None:
+    """Offline geodata tables (GeoNames postcodes and places, hospital sites)."""
+
+
+@geodata.command("fetch")
+@click.option(
+    "--from",
+    "mirror",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=lambda: os.environ.get("DIRECTORY_GEODATA_MIRROR") or None,
+    help="Take the files from this folder (same layout) instead of downloading.",
+)
+def geodata_fetch(mirror: Path | None) -> None:
+    """Download (or copy from --from) the pinned geodata files and verify their sha256."""
+    from . import geodata as geodata_module
+    from .config import from_environment
+
+    settings = from_environment()
+    instance = settings.get("DIRECTORY_INSTANCE_PATH") or os.path.join(os.getcwd(), "instance")
+    target = Path(settings.get("DIRECTORY_GEODATA_PATH") or os.path.join(instance, "geodata"))
+    if mirror is not None and not Path(mirror).is_dir():
+        mirror = None
+    try:
+        paths = geodata_module.fetch(target, mirror=Path(mirror) if mirror else None)
+    except DirectoryError as error:
+        click.echo(f"geodata fetch failed: {error.message}", err=True)
+        sys.exit(1)
+    for path in paths:
+        click.echo(f"ok  {path}")
+
+
+# -- openapi --------------------------------------------------------------------------------
+
+
+def openapi_document(app: Flask) -> dict[str, Any]:
+    """The OpenAPI document as the app produces it."""
+    return app.extensions["directory_api"].spec.to_dict()  # type: ignore[no-any-return]
+
+
+def openapi_text(app: Flask) -> str:
+    return json.dumps(openapi_document(app), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+@main.command("openapi")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path))
+def openapi_command(output: Path | None) -> None:
+    """Write the OpenAPI document (default: stdout)."""
+    text = openapi_text(create_app({"DATABASE_URL": "sqlite://"}))
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}")
+
+
+# -- seed -----------------------------------------------------------------------------------
+
+
+@main.command("seed")
+def seed_command() -> None:
+    """Import the bundled data: hospital sites (contract unknown) and the example lists."""
+    from .bundled import seed
+
+    app = _app()
+    try:
+        for line in seed(app.extensions["directory"]):
+            click.echo(line)
+    except DirectoryError as error:
+        click.echo(f"seed failed: {error.message}", err=True)
+        for problem in getattr(error, "problems", []):
+            click.echo(f"  {problem}", err=True)
+        sys.exit(1)
+
+
+# -- serving --------------------------------------------------------------------------------
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=lambda: os.cpu_count() or 2, type=int, help="gunicorn workers")
+def serve_command(host: str, port: int, workers: int) -> None:
+    """Serve the API under gunicorn (no access log: searches are not logged)."""
+    from .serving import serve
+
+    serve(host=host, port=port, workers=workers)

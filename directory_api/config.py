@@ -1,0 +1,37 @@
+"""Settings: defaults, then the environment, then what create_app is given."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+# One line per environment variable: name -> (default, parser).
+ENVIRONMENT: dict[str, tuple[Any, Any]] = {
+    "DATABASE_URL": (None, str),  # default: SQLite file in the instance folder
+    "DIRECTORY_INSTANCE_PATH": (None, str),
+    "DIRECTORY_GEODATA_PATH": (None, str),  # default: <instance>/geodata
+    "DIRECTORY_GEODATA_MIRROR": (None, str),  # local folder with the same layout
+    "DIRECTORY_RULES_PATH": (None, str),  # default: data/rules/rules.yaml
+    "DIRECTORY_VERSION_CHECK_SECONDS": (2.0, float),  # how often a worker looks for new data
+    "DIRECTORY_ADMIN_TOKEN_HASHES": ("", str),  # comma-separated sha256 hex of bearer tokens
+    "DIRECTORY_MAX_UPLOAD_BYTES": (20 * 1024 * 1024, int),
+    "DIRECTORY_CORS_ORIGINS": ("*", str),
+    "DIRECTORY_LOG_LEVEL": ("INFO", str),
+    "DIRECTORY_BENCH_MODE": (False, lambda v: str(v).lower() in {"1", "true", "yes"}),
+}
+
+
+def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Defaults overridden by whatever of ENVIRONMENT is set in `environ`."""
+    environ = os.environ if environ is None else environ
+    settings: dict[str, Any] = {}
+    for name, (default, parse) in ENVIRONMENT.items():
+        raw = environ.get(name)
+        settings[name] = default if raw in (None, "") else parse(raw)
+    return settings
+
+
+def sqlite_url(path: str) -> str:
+    """SQLAlchemy URL for an SQLite file."""
+    return f"sqlite:///{path}"

@@ -1,0 +1,85 @@
+"""The one place that touches geopy and shapely: great-circle km and the spatial index."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import shapely
+from geopy.distance import EARTH_RADIUS, great_circle
+
+EARTH_RADIUS_KM: float = float(EARTH_RADIUS)  # geopy's mean radius, so results match great_circle
+HALF_CIRCUMFERENCE_KM = math.pi * EARTH_RADIUS_KM
+
+
+def great_circle_km(*, lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in km (geopy's formula)."""
+    return float(great_circle((lat1, lon1), (lat2, lon2)).km)
+
+
+def great_circle_many_km(
+    *, lat: float, lon: float, lats_rad: np.ndarray, lons_rad: np.ndarray
+) -> np.ndarray:
+    """Vectorised geopy great_circle from one point to many (radian arrays)."""
+    lat1, lon1 = math.radians(lat), math.radians(lon)
+    sin1, cos1 = math.sin(lat1), math.cos(lat1)
+    sin2, cos2 = np.sin(lats_rad), np.cos(lats_rad)
+    dlon = lons_rad - lon1
+    cos_d, sin_d = np.cos(dlon), np.sin(dlon)
+    y = np.sqrt((cos2 * sin_d) ** 2 + (cos1 * sin2 - sin1 * cos2 * cos_d) ** 2)
+    x = sin1 * sin2 + cos1 * cos2 * cos_d
+    return EARTH_RADIUS_KM * np.arctan2(y, x)
+
+
+def bbox_around(*, lat: float, lon: float, radius_km: float) -> tuple[float, float, float, float]:
+    """A lon/lat box (min_lon, min_lat, max_lon, max_lat) that contains the circle."""
+    dlat = math.degrees(radius_km / EARTH_RADIUS_KM) * 1.001 + 1e-9
+    top = min(90.0, abs(lat) + dlat)
+    if top >= 89.9 or radius_km >= HALF_CIRCUMFERENCE_KM / 2:
+        return (-180.0, max(-90.0, lat - dlat), 180.0, min(90.0, lat + dlat))
+    dlon = math.degrees(radius_km / (EARTH_RADIUS_KM * math.cos(math.radians(top)))) * 1.001
+    if dlon >= 180:
+        return (-180.0, max(-90.0, lat - dlat), 180.0, min(90.0, lat + dlat))
+    return (lon - dlon, max(-90.0, lat - dlat), lon + dlon, min(90.0, lat + dlat))
+
+
+class PointIndex:
+    """An STRtree over points (x=lon, y=lat) with their coordinates kept in radians.
+
+    STRtree measures flat x/y: it only shortlists by box; ranking is by great circle.
+    """
+
+    __slots__ = ("items", "lats_rad", "lons_rad", "tree")
+
+    def __init__(self, lats: Sequence[float], lons: Sequence[float], items: Sequence[int]) -> None:
+        self.items = np.asarray(items, dtype=np.int64)
+        lat_arr = np.asarray(lats, dtype=float)
+        lon_arr = np.asarray(lons, dtype=float)
+        self.lats_rad = np.radians(lat_arr)
+        self.lons_rad = np.radians(lon_arr)
+        self.tree = shapely.STRtree(shapely.points(lon_arr, lat_arr)) if len(items) else None
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def within(self, *, lat: float, lon: float, radius_km: float) -> tuple[np.ndarray, np.ndarray]:
+        """(items, distances_km) of the points within radius_km of (lat, lon), unsorted."""
+        if self.tree is None:
+            return self.items[:0], np.empty(0)
+        if radius_km >= HALF_CIRCUMFERENCE_KM:
+            idx = np.arange(len(self.items))
+        else:
+            idx = self.tree.query(shapely.box(*bbox_around(lat=lat, lon=lon, radius_km=radius_km)))
+        dist = great_circle_many_km(
+            lat=lat, lon=lon, lats_rad=self.lats_rad[idx], lons_rad=self.lons_rad[idx]
+        )
+        keep = dist <= radius_km
+        return self.items[idx[keep]], dist[keep]
+
+    def box(self, min_lon: float, min_lat: float, max_lon: float, max_lat: float) -> np.ndarray:
+        """Items whose point lies in the lon/lat box (edges included)."""
+        if self.tree is None:
+            return self.items[:0]
+        idx = self.tree.query(shapely.box(min_lon, min_lat, max_lon, max_lat), predicate="intersects")
+        return self.items[np.sort(idx)]

@@ -1,0 +1,389 @@
+"""Validate imported provider lists (CSV exports or JSON records) into ProviderRows.
+
+No Flask, no SQL: bytes or records in, a ParsedFile (valid rows + every problem) out.
+Raw CSV handling (encodings, delimiters, headers) and the per-cell marshmallow fields
+live in csvread.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from marshmallow import Schema, ValidationError, pre_load, validates_schema
+
+from directory_api import csvread
+from directory_api.csvread import (
+    Category,
+    Contracted,
+    Coordinate,
+    Email,
+    Name,
+    Phone,
+    Postcode,
+    Text,
+    Website,
+    category_code,
+    parse_contracted,
+    show,
+)
+from directory_api.errors import InvalidRow, LocationError
+from directory_api.models import CATEGORIES, ProviderRow
+
+__all__ = [
+    "ParsedFile",
+    "ProviderRowSchema",
+    "RowLocator",
+    "category_code",
+    "format_report",
+    "identity_key",
+    "parse_contracted",
+    "read_provider_file",
+    "read_provider_records",
+]
+
+
+class RowLocator(Protocol):
+    """Anything that can place a row without coordinates (geocode.Gazetteer does)."""
+
+    def locate_row(
+        self, postcode: str | None, city: str | None
+    ) -> tuple[float, float, str] | None: ...
+
+
+@dataclass
+class ParsedFile:
+    rows: list[ProviderRow] = field(default_factory=list)  # valid rows only
+    problems: list[InvalidRow] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    checksum: str = ""  # sha256 hex of the raw bytes
+    encoding: str = ""
+    delimiter: str = ""
+    total_rows: int = 0  # data rows seen
+
+    def problem(self, line: int, column: str | None, reason: str) -> None:
+        self.problems.append(InvalidRow(line, column, reason))
+
+
+class ProviderRowSchema(Schema):
+    """One row, canonical field names -> raw text. Defaults apply where the row is blank."""
+
+    external_id = Text()
+    name = Name(required=True, error_messages={"required": "name is missing"})
+    category = Category(required=True, error_messages={"required": "category is missing"})
+    cak_contracted = Contracted()
+    street = Text()
+    house_number = Text()
+    postcode = Postcode()
+    city = Text()
+    phone = Phone()
+    website = Website()
+    email = Email()
+    opening_hours = Text()
+    lat = Coordinate(50.6, 53.7, "latitude")
+    lon = Coordinate(3.2, 7.3, "longitude")
+
+    def __init__(
+        self,
+        *,
+        default_category: str | None = None,
+        default_contracted: bool | None = None,
+        max_field_chars: int = 10_000,
+    ) -> None:
+        super().__init__()
+        self.default_category = default_category
+        self.default_contracted = default_contracted
+        self.max_field_chars = max_field_chars
+
+    @pre_load
+    def apply_defaults(self, data: Mapping[str, Any], **kwargs: Any) -> dict[str, Any]:
+        data = dict(data)
+        for key, default in (
+            ("category", self.default_category),
+            ("cak_contracted", self.default_contracted),
+        ):
+            value = data.get(key)
+            if default is not None and (value is None or str(value).strip() in ("", "-")):
+                data[key] = default
+        return data
+
+    @validates_schema
+    def coordinates_in_pairs(self, data: Mapping[str, Any], **kwargs: Any) -> None:
+        if data.get("lat") is None and data.get("lon") is not None:
+            raise ValidationError("longitude given without latitude", field_name="lat")
+        if data.get("lon") is None and data.get("lat") is not None:
+            raise ValidationError("latitude given without longitude", field_name="lon")
+
+
+# --- identity -------------------------------------------------------------------------
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.casefold().split())
+
+
+def identity_key(row: ProviderRow) -> str:
+    """'ext:<id>' when the list gives an id, else 'npa:' name|postcode|house number, folded."""
+    if row.external_id:
+        return "ext:" + row.external_id
+    parts = (row.name, row.postcode or "", row.house_number or "")
+    return "npa:" + "|".join(_fold(p) for p in parts)
+
+
+# --- row checking ---------------------------------------------------------------------
+
+
+class _RowChecker:
+    """Validates rows one by one into a ParsedFile, locating them and dropping duplicates."""
+
+    def __init__(self, parsed: ParsedFile, locator: RowLocator, schema: ProviderRowSchema):
+        self.parsed, self.locator, self.schema = parsed, locator, schema
+        self.seen: dict[str, int] = {}
+
+    def check(self, line: int, raw: Mapping[str, Any], columns: csvread.Columns) -> None:
+        """Add the row, or its problems; `columns` names the columns in problems."""
+        try:
+            values = self.schema.load(raw)
+        except ValidationError as exc:
+            self._report(line, exc.normalized_messages(), columns)
+            return
+        place = self._locate(line, values, columns)
+        if place is not None:
+            lat, lon, precision = place
+            values = {k: v for k, v in values.items() if k not in ("lat", "lon")}
+            row = ProviderRow(lat=lat, lon=lon, location_precision=precision, line=line, **values)
+            self._add(row, columns)
+
+    def _report(self, line: int, messages: Mapping[str, Any], columns: csvread.Columns) -> None:
+        for name in [*csvread.FIELDS, *(k for k in messages if k not in csvread.FIELDS)]:
+            found = messages.get(name, [])
+            for reason in found if isinstance(found, list) else [found]:
+                column = None if name == "_schema" else columns.column(name)
+                self.parsed.problem(line, column, str(reason))
+
+    def _locate(
+        self, line: int, values: Mapping[str, Any], columns: csvread.Columns
+    ) -> tuple[float, float, str] | None:
+        if values["lat"] is not None:
+            return values["lat"], values["lon"], "coordinates"
+        postcode, city = values["postcode"], values["city"]
+        if postcode is None and city is None:
+            self.parsed.problem(line, None, "no coordinates, postcode or city")
+            return None
+        try:
+            found = self.locator.locate_row(postcode, city)
+        except LocationError:
+            found = None
+        if found is None:
+            column = columns.column("postcode" if postcode else "city")
+            self.parsed.problem(line, column, "no coordinates and postcode/city not found")
+        return found
+
+    def _add(self, row: ProviderRow, columns: csvread.Columns) -> None:
+        key = identity_key(row)
+        if key not in self.seen:
+            self.seen[key] = row.line
+            self.parsed.rows.append(row)
+            return
+        by_id = key.startswith("ext:")
+        same = "same external id" if by_id else "same name, postcode and house number"
+        column = columns.column("external_id" if by_id else "name")
+        self.parsed.problem(row.line, column, f"duplicate of line {self.seen[key]} ({same})")
+
+
+def _check_defaults(parsed: ParsedFile, default_category: str | None) -> str | None:
+    if default_category is None:
+        return None
+    code = category_code(default_category)
+    if code is None:
+        parsed.problem(
+            1,
+            None,
+            f"unknown category {show(default_category)} given with "
+            f"--category (use one of: {', '.join(CATEGORIES)})",
+        )
+    return code
+
+
+# --- entry points ---------------------------------------------------------------------
+
+
+def read_provider_file(
+    data: bytes,
+    *,
+    locator: RowLocator,
+    default_category: str | None = None,
+    default_contracted: bool | None = None,
+    column_map: Mapping[str, str] | None = None,
+    max_field_chars: int = 10_000,
+) -> ParsedFile:
+    """Read a CSV export (',', ';' or tab; UTF-8/16, Windows-1252). Never raises on bad data."""
+    parsed = ParsedFile(checksum=hashlib.sha256(data).hexdigest())
+    decoded = csvread.decode(data)
+    parsed.encoding = decoded.encoding
+    parsed.warnings += [decoded.warning] if decoded.warning else []
+    if decoded.text is None:
+        parsed.problem(1, None, csvread.NOT_TEXT)
+        return parsed
+    if not decoded.text.strip():
+        parsed.problem(1, None, "file is empty")
+        return parsed
+    parsed.delimiter = csvread.detect_delimiter(decoded.text)
+    records = csvread.iter_records(decoded.text, parsed.delimiter)
+    header = next(records)
+    if header.fields is None:
+        parsed.problem(header.line, None, f"cannot read the header: {header.error}")
+        return parsed
+    columns = _header_columns(parsed, header.fields, column_map, default_category)
+    category = _check_defaults(parsed, default_category)
+    if parsed.problems:
+        return parsed
+    schema = ProviderRowSchema(
+        default_category=category,
+        default_contracted=default_contracted,
+        max_field_chars=max_field_chars,
+    )
+    checker = _RowChecker(parsed, locator, schema)
+    for record in records:
+        parsed.total_rows += 1
+        if record.fields is None:
+            parsed.problem(record.line, None, record.error or "cannot read this line")
+        elif _fits_header(parsed, record, columns):
+            checker.check(record.line, columns.pick(record.fields), columns)
+    if parsed.total_rows == 0:
+        parsed.problem(header.line + 1, None, "no data rows")
+    return parsed
+
+
+def _header_columns(
+    parsed: ParsedFile,
+    headers: list[str],
+    column_map: Mapping[str, str] | None,
+    default_category: str | None,
+) -> csvread.Columns:
+    columns = csvread.map_columns(headers, column_map)
+    parsed.problems += columns.problems
+    parsed.warnings += columns.warnings
+    if "name" not in columns.header and not columns.problems:
+        parsed.problem(1, "name", "no name column (expected a column 'naam' or 'name')")
+    if "category" not in columns.header and default_category is None:
+        parsed.problem(1, "category", "no category column and no --category given")
+    return columns
+
+
+def _fits_header(parsed: ParsedFile, record: csvread.Record, columns: csvread.Columns) -> bool:
+    values = record.fields or []
+    if any(v.strip() for v in values[columns.width :]):
+        parsed.problem(
+            record.line,
+            None,
+            f"this row has {len(values)} values but the header "
+            f"has {columns.width} columns (unquoted {parsed.delimiter!r} in a value?)",
+        )
+        return False
+    return True
+
+
+def read_provider_records(
+    records: Sequence[Mapping[str, object]],
+    *,
+    locator: RowLocator,
+    default_category: str | None = None,
+    default_contracted: bool | None = None,
+    max_field_chars: int = 10_000,
+) -> ParsedFile:
+    """JSON rows, validated like CSV rows (keys as headers); record i is reported as line i + 2."""
+    dump = json.dumps(list(records), sort_keys=True, ensure_ascii=False, default=str)
+    parsed = ParsedFile(checksum=hashlib.sha256(dump.encode()).hexdigest(), encoding="json")
+    category = _check_defaults(parsed, default_category)
+    if parsed.problems:
+        return parsed
+    schema = ProviderRowSchema(
+        default_category=category,
+        default_contracted=default_contracted,
+        max_field_chars=max_field_chars,
+    )
+    checker = _RowChecker(parsed, locator, schema)
+    keys = _RecordKeys()
+    for line, record in enumerate(records, start=2):
+        parsed.total_rows += 1
+        if not isinstance(record, Mapping):
+            parsed.problem(line, None, "not an object")
+            continue
+        columns = keys.columns(record)
+        raw = _record_values(parsed, line, record, columns)
+        if raw is not None:
+            checker.check(line, raw, columns)
+    parsed.warnings += keys.warnings()
+    if parsed.total_rows == 0:
+        parsed.problem(2, None, "no data rows")
+    return parsed
+
+
+class _RecordKeys:
+    """Header mapping per distinct key set of JSON records; warnings gathered once."""
+
+    def __init__(self) -> None:
+        self.cache: dict[tuple[str, ...], csvread.Columns] = {}
+
+    def columns(self, record: Mapping[object, object]) -> csvread.Columns:
+        keys = tuple(str(k) for k in record)
+        if keys not in self.cache:
+            self.cache[keys] = csvread.map_columns(keys)
+        return self.cache[keys]
+
+    def warnings(self) -> list[str]:
+        unknown = dict.fromkeys(n for c in self.cache.values() for n in c.unknown)
+        other = dict.fromkeys(
+            w
+            for c in self.cache.values()
+            for w in c.warnings
+            if not w.startswith("ignored extra columns:")
+        )
+        return list(other) + ([csvread.unknown_warning(list(unknown))] if unknown else [])
+
+
+def _record_values(
+    parsed: ParsedFile, line: int, record: Mapping[object, object], columns: csvread.Columns
+) -> dict[str, str] | None:
+    raw: dict[str, str] = {}
+    for position, value in enumerate(record.values()):
+        name = columns.index.get(position)
+        if name is None or value is None:
+            continue
+        if isinstance(value, bool):
+            raw[name] = "true" if value else "false"
+        elif isinstance(value, int | float):
+            raw[name] = repr(value)
+        elif isinstance(value, str):
+            raw[name] = value
+        else:
+            parsed.problem(line, columns.column(name), "must be text, a number or true/false")
+            return None
+    return raw
+
+
+# --- report ---------------------------------------------------------------------------
+
+
+def format_report(parsed: ParsedFile, *, skipped: bool = False) -> str:
+    """Human-readable import report for the CLI: a summary, warnings, one line per problem."""
+    delimiter = {"\t": "tab", "": "none"}.get(parsed.delimiter, repr(parsed.delimiter))
+    lines = [
+        f"{parsed.total_rows} data rows read (encoding {parsed.encoding or 'unknown'}, "
+        f"delimiter {delimiter}): {len(parsed.rows)} valid, {len(parsed.problems)} "
+        + ("problem" if len(parsed.problems) == 1 else "problems")
+    ]
+    if skipped:
+        lines.insert(
+            0, f"unchanged since the last import (sha256 {parsed.checksum[:12]}…): nothing imported"
+        )
+    lines += [f"warning: {w}" for w in parsed.warnings]
+    lines += [str(p) for p in parsed.problems]
+    return "\n".join(lines)

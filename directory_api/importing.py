@@ -1,0 +1,102 @@
+"""Import = read and validate a file, then publish it as a new version of its source."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from .errors import ImportRejected
+from .importer import ParsedFile, read_provider_file
+from .services import Services
+from .store import PublishResult, slugify
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    parsed: ParsedFile
+    result: PublishResult
+    dry_run: bool
+
+    def report_lines(self) -> list[str]:
+        """What the CLI prints after an import."""
+        r, d = self.result, self.result.diff
+        head = (
+            f"dry run: source {r.source} would get {len(self.parsed.rows)} rows"
+            if self.dry_run
+            else f"imported {len(self.parsed.rows)} rows as {r.source} version {r.version} "
+            f"(data version {r.data_version})"
+        )
+        lines = [
+            head,
+            f"  added {len(d.added)}, removed {len(d.removed)}, changed {len(d.changed)}, "
+            f"unchanged {d.unchanged}",
+        ]
+        lines += [f"  + {c.provider_id} {c.name}" for c in d.added[:50]]
+        lines += [f"  - {c.provider_id} {c.name}" for c in d.removed[:50]]
+        lines += [f"  ~ {c.provider_id} {c.name}: {', '.join(c.fields)}" for c in d.changed[:50]]
+        lines += [f"warning: {w}" for w in self.parsed.warnings]
+        if self.parsed.problems:
+            lines.append(f"skipped {len(self.parsed.problems)} problem(s):")
+            lines += [f"  {p}" for p in self.parsed.problems]
+        return lines
+
+
+def import_file(
+    services: Services,
+    data: bytes,
+    *,
+    source_name: str,
+    category: str | None = None,
+    contracted: bool | None = None,
+    list_date: date | None = None,
+    skip_invalid: bool = False,
+    dry_run: bool = False,
+    column_map: Mapping[str, str] | None = None,
+) -> ImportOutcome:
+    """Validate every row; publish all or nothing (or the valid rows with skip_invalid)."""
+    try:
+        slug = slugify(source_name)
+    except ValueError as error:
+        raise ImportRejected(str(error)) from None
+    parsed = read_provider_file(
+        data,
+        locator=services.gazetteer,
+        default_category=category,
+        default_contracted=contracted,
+        column_map=column_map,
+    )
+    return publish_parsed(
+        services, parsed, source_name=source_name, slug=slug, list_date=list_date,
+        skip_invalid=skip_invalid, dry_run=dry_run,
+    )
+
+
+def publish_parsed(
+    services: Services,
+    parsed: ParsedFile,
+    *,
+    source_name: str,
+    slug: str,
+    list_date: date | None,
+    skip_invalid: bool,
+    dry_run: bool,
+) -> ImportOutcome:
+    """Reject or publish what the importer read."""
+    if parsed.problems and not skip_invalid:
+        raise ImportRejected(
+            f"{len(parsed.problems)} problem(s) in the file; nothing was imported "
+            "(fix them, or use --skip-invalid to import the valid rows)",
+            parsed.problems,
+        )
+    if not parsed.rows:
+        raise ImportRejected("no valid rows; nothing was imported", parsed.problems)
+    result = services.store.publish(
+        source_name,
+        parsed.rows,
+        checksum=parsed.checksum,
+        list_date=list_date,
+        slug=slug,
+        dry_run=dry_run,
+    )
+    return ImportOutcome(parsed, result, dry_run)

@@ -1,0 +1,62 @@
+"""Logging that never holds what a person searched for (full postcodes, precise points)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+from typing import Any
+
+from flask import Flask
+
+_PC6 = re.compile(r"\b([1-9][0-9]{3})(?:\s|%20|\+)?[A-Za-z]{2}\b")
+_COORD = re.compile(r"(-?\d{1,3}\.\d{2})\d+")
+_QUERY = re.compile(r"\?[^\s\"]*")
+
+
+def redact(text: str) -> str:
+    """Drop query strings, cut postcodes to PC4 and coordinates to 2 decimals."""
+    text = _QUERY.sub("?…", text)
+    text = _PC6.sub(r"\1", text)
+    return _COORD.sub(r"\1", text)
+
+
+class RedactingFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact(record.getMessage())
+        record.args = None
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        payload: dict[str, Any] = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for key in ("event", "care", "scheme", "origin_pc4", "origin_kind", "results", "ms"):
+            if hasattr(record, key):
+                payload[key] = getattr(record, key)
+        if record.exc_info:
+            payload["exception"] = record.exc_info[0].__name__ if record.exc_info[0] else None
+        return json.dumps(payload, ensure_ascii=False)
+
+
+def configure(app: Flask) -> None:
+    """JSON lines on stderr for our loggers; werkzeug's access lines redacted."""
+    level = app.config.get("DIRECTORY_LOG_LEVEL", "INFO")
+    root = logging.getLogger("directory_api")
+    if not any(getattr(h, "_directory", False) for h in root.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(JsonFormatter())
+        handler.addFilter(RedactingFilter())
+        handler._directory = True  # type: ignore[attr-defined]
+        root.addHandler(handler)
+        root.propagate = False
+    root.setLevel(level)
+    werkzeug = logging.getLogger("werkzeug")
+    if not any(isinstance(f, RedactingFilter) for f in werkzeug.filters):
+        werkzeug.addFilter(RedactingFilter())

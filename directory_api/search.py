@@ -1,0 +1,112 @@
+"""find_nearest: rank the providers the rules make reimbursable by great-circle distance. No Flask."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .directory import Directory, IndexKey
+from .geo import HALF_CIRCUMFERENCE_KM, PointIndex
+from .models import Match, Origin, Reimbursement
+
+if TYPE_CHECKING:
+    from .rules import CareRule, Eligibility
+
+NL_AREA_KM2 = 41_500.0  # only to guess a first search radius from density
+STATUSES: tuple[bool | None, ...] = (True, False, None)
+
+
+def eligible_keys(rule: CareRule) -> dict[IndexKey, Eligibility]:
+    """(category, contract status) -> the terms the rules give it; first entry wins."""
+    keys: dict[IndexKey, Eligibility] = {}
+    for entry in rule.eligible:
+        for status in STATUSES:
+            if entry.admits(status):
+                keys.setdefault((entry.category, status), entry)
+    return keys
+
+
+def reimbursement(terms: Eligibility, lang: str) -> Reimbursement:
+    """The terms of one eligibility entry in one language."""
+    return Reimbursement(
+        basis=terms.basis,
+        share_percent=terms.share_percent,
+        patient_contribution=terms.patient_contribution.get(lang)
+        if terms.patient_contribution
+        else None,
+        conditions=tuple(c.get(lang) for c in terms.conditions),
+    )
+
+
+def find_nearest(
+    directory: Directory,
+    rule: CareRule,
+    origin: Origin,
+    *,
+    limit: int = 10,
+    max_km: float | None = None,
+    lang: str = "nl",
+) -> list[Match]:
+    """The `limit` nearest reimbursable providers, by distance_km (2 decimals), name, id."""
+    keys = eligible_keys(rule)
+    indexes = [(k, directory.indexes[k]) for k in keys if k in directory.indexes]
+    items, dists = _nearest(indexes, origin, limit, max_km)
+    terms_cache: dict[IndexKey, Reimbursement] = {}
+    matches = []
+    for item, dist in zip(items.tolist(), dists.tolist(), strict=True):
+        provider = directory.providers[item]
+        key = (provider.category, provider.cak_contracted)
+        if key not in terms_cache:
+            terms_cache[key] = reimbursement(keys[key], lang)
+        matches.append(Match(provider, dist, terms_cache[key]))
+    return matches
+
+
+def _nearest(
+    indexes: list[tuple[IndexKey, PointIndex]], origin: Origin, limit: int, max_km: float | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Item numbers and rounded distances of the best `limit`, best first."""
+    total = sum(len(ix) for _, ix in indexes)
+    if total == 0 or limit <= 0:
+        return np.empty(0, dtype=np.int64), np.empty(0)
+    # Rounded distances are compared, so anything up to max_km + 0.005 may round into range.
+    cap = HALF_CIRCUMFERENCE_KM if max_km is None else max_km + 0.005
+    radius = min(cap, _first_radius(total, limit))
+    while True:
+        items, dists = _gather((ix for _, ix in indexes), origin, radius)
+        if len(items) >= limit or radius >= cap or len(items) == total:
+            break
+        radius = min(cap, radius * 4)
+    rounded = np.round(dists, 2)
+    if len(items) >= limit:
+        # Ties on the rounded distance are broken by name: make sure every provider whose
+        # distance rounds to the last place's distance is among the candidates.
+        kth = float(np.partition(rounded, limit - 1)[limit - 1])
+        needed = min(cap, kth + 0.0051)
+        if needed > radius:
+            items, dists = _gather((ix for _, ix in indexes), origin, needed)
+            rounded = np.round(dists, 2)
+    if max_km is not None:
+        keep = rounded <= max_km
+        items, rounded = items[keep], rounded[keep]
+    # Items are numbered in (name, id) order, so they break ties on distance.
+    order = np.lexsort((items, rounded))[:limit]
+    return items[order], rounded[order]
+
+
+def _gather(
+    indexes: Iterable[PointIndex], origin: Origin, radius: float
+) -> tuple[np.ndarray, np.ndarray]:
+    found = [ix.within(lat=origin.lat, lon=origin.lon, radius_km=radius) for ix in indexes]
+    if not found:
+        return np.empty(0, dtype=np.int64), np.empty(0)
+    return np.concatenate([f[0] for f in found]), np.concatenate([f[1] for f in found])
+
+
+def _first_radius(total: int, limit: int) -> float:
+    """A radius that holds about 2 x limit providers if they were spread evenly."""
+    density = total / NL_AREA_KM2
+    return max(1.0, min(60.0, math.sqrt(2 * limit / (math.pi * density))))

@@ -1,0 +1,516 @@
+"""SQLAlchemy storage: sources, their versions and providers. The only module that speaks SQL."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import Connection, Engine
+
+from .errors import NotFound
+from .models import Provider, ProviderRow
+
+metadata = MetaData()
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", String(200), nullable=False),
+)
+
+sources = Table(
+    "sources",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("slug", String(200), nullable=False, unique=True),
+    Column("name", String(300), nullable=False),
+    Column("published_version", Integer, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+source_versions = Table(
+    "source_versions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source_id", Integer, ForeignKey("sources.id"), nullable=False, index=True),
+    Column("version", Integer, nullable=False),
+    Column("list_date", Date, nullable=True),
+    Column("checksum", String(64), nullable=False),
+    Column("row_count", Integer, nullable=False),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("source_id", "version", name="uq_source_version"),
+)
+
+providers = Table(
+    "providers",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("version_id", Integer, ForeignKey("source_versions.id"), nullable=False, index=True),
+    Column("provider_id", String(32), nullable=False, index=True),
+    Column("external_id", String(200)),
+    Column("name", String(300), nullable=False),
+    Column("category", String(64), nullable=False),
+    Column("cak_contracted", Boolean, nullable=True),
+    Column("street", String(300)),
+    Column("house_number", String(50)),
+    Column("postcode", String(16)),
+    Column("city", String(200)),
+    Column("phone", String(100)),
+    Column("website", Text),
+    Column("email", String(300)),
+    Column("opening_hours", Text),
+    Column("lat", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("location_precision", String(32), nullable=False),
+)
+
+# Fields of a provider that are compared between versions.
+PROVIDER_FIELDS: tuple[str, ...] = tuple(
+    f.name for f in fields(ProviderRow) if f.name != "line"
+)
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    slug: str
+    name: str
+    version: int | None
+    list_date: date | None
+    checksum: str | None
+    row_count: int
+    imported_at: datetime | None
+    versions: int
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    version: int
+    list_date: date | None
+    checksum: str
+    row_count: int
+    imported_at: datetime
+    published: bool
+
+
+@dataclass(frozen=True)
+class Change:
+    provider_id: str
+    name: str
+    fields: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Diff:
+    source: str
+    from_version: int | None
+    to_version: int | None
+    added: tuple[Change, ...]
+    removed: tuple[Change, ...]
+    changed: tuple[Change, ...]
+    unchanged: int
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    source: str
+    version: int | None  # None for a dry run
+    data_version: int
+    diff: Diff
+
+
+def slugify(name: str) -> str:
+    """'CAK apotheken 2026' -> 'cak-apotheken-2026'."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    if not slug:
+        raise ValueError(f"source name {name!r} gives an empty slug")
+    return slug[:200]
+
+
+def _fold(text: str | None) -> str:
+    text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
+    return " ".join(text.casefold().split())
+
+
+def identity_keys(row: ProviderRow) -> tuple[str | None, str]:
+    """(external-id key, name+postcode+house-number key): what makes two rows the same place."""
+    ext = f"ext:{row.external_id.strip()}" if row.external_id else None
+    npa = "npa:" + "|".join(_fold(v) for v in (row.name, row.postcode, row.house_number))
+    return ext, npa
+
+
+def stable_id(slug: str, key: str) -> str:
+    """Deterministic provider id for a place in a source."""
+    return hashlib.sha1(f"{slug}\x00{key}".encode()).hexdigest()[:12]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Store:
+    """A database of sources, versions and providers, SQLite or PostgreSQL."""
+
+    def __init__(self, url: str, *, engine: Engine | None = None) -> None:
+        self.url = url
+        self.engine = engine or _make_engine(url)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def create_schema(self) -> None:
+        """Create missing tables (idempotent)."""
+        metadata.create_all(self.engine)
+        with self.engine.begin() as conn:
+            if conn.execute(select(meta.c.key).where(meta.c.key == "data_version")).first() is None:
+                conn.execute(insert(meta).values(key="data_version", value="0"))
+
+    def drop_schema(self) -> None:
+        metadata.drop_all(self.engine)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # -- reading -------------------------------------------------------------------------
+
+    def data_version(self) -> int:
+        """Cheap check: increases by one on every publish or rollback."""
+        with self.engine.connect() as conn:
+            return _data_version(conn)
+
+    def snapshot(self) -> tuple[int, list[Provider]]:
+        """The data version and every published provider, read in one transaction."""
+        with self.engine.connect() as conn, conn.begin():
+            version = _data_version(conn)
+            query = (
+                select(providers, sources.c.slug, source_versions.c.version)
+                .join(source_versions, providers.c.version_id == source_versions.c.id)
+                .join(sources, sources.c.id == source_versions.c.source_id)
+                .where(source_versions.c.version == sources.c.published_version)
+            )
+            rows = conn.execute(query).mappings().all()
+        return version, [_provider(r) for r in rows]
+
+    def sources(self) -> list[SourceInfo]:
+        """Every source with its published version."""
+        counts = (
+            select(source_versions.c.source_id, func.count().label("n"))
+            .group_by(source_versions.c.source_id)
+            .subquery()
+        )
+        query = (
+            select(sources, source_versions, counts.c.n)
+            .outerjoin(
+                source_versions,
+                (source_versions.c.source_id == sources.c.id)
+                & (source_versions.c.version == sources.c.published_version),
+            )
+            .outerjoin(counts, counts.c.source_id == sources.c.id)
+            .order_by(sources.c.slug)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [
+            SourceInfo(
+                slug=r.slug,
+                name=r.name,
+                version=r.published_version,
+                list_date=r.list_date,
+                checksum=r.checksum,
+                row_count=r.row_count or 0,
+                imported_at=_aware(r.imported_at),
+                versions=r.n or 0,
+            )
+            for r in rows
+        ]
+
+    def versions(self, slug: str) -> list[VersionInfo]:
+        """All versions of a source, oldest first."""
+        with self.engine.connect() as conn:
+            source = _source_row(conn, slug)
+            rows = conn.execute(
+                select(source_versions)
+                .where(source_versions.c.source_id == source.id)
+                .order_by(source_versions.c.version)
+            ).all()
+        return [
+            VersionInfo(
+                version=r.version,
+                list_date=r.list_date,
+                checksum=r.checksum,
+                row_count=r.row_count,
+                imported_at=_aware(r.imported_at),  # type: ignore[arg-type]
+                published=r.version == source.published_version,
+            )
+            for r in rows
+        ]
+
+    def diff(self, slug: str, from_version: int | None = None, to_version: int | None = None) -> Diff:
+        """What changed in a source between two versions (default: the two latest)."""
+        with self.engine.connect() as conn:
+            source = _source_row(conn, slug)
+            numbers = conn.execute(
+                select(source_versions.c.version)
+                .where(source_versions.c.source_id == source.id)
+                .order_by(source_versions.c.version)
+            ).scalars().all()
+            if to_version is None:
+                to_version = numbers[-1] if numbers else None
+            if from_version is None:
+                earlier = [n for n in numbers if to_version is not None and n < to_version]
+                from_version = earlier[-1] if earlier else None
+            for v in (from_version, to_version):
+                if v is not None and v not in numbers:
+                    raise NotFound(f"source {slug!r} has no version {v}", field_name="version")
+            old = _version_rows(conn, source.id, from_version)
+            new = _version_rows(conn, source.id, to_version)
+        return _compare(slug, from_version, to_version, old, new)
+
+    # -- writing -------------------------------------------------------------------------
+
+    def publish(
+        self,
+        name: str,
+        rows: Sequence[ProviderRow],
+        *,
+        checksum: str,
+        list_date: date | None = None,
+        slug: str | None = None,
+        dry_run: bool = False,
+    ) -> PublishResult:
+        """Store rows as the next version of a source and publish it, all or nothing."""
+        slug = slug or slugify(name)
+        with self.engine.connect() as conn:
+            trans = conn.begin()
+            try:
+                result = self._publish(conn, slug, name, rows, checksum, list_date, dry_run)
+            except BaseException:
+                trans.rollback()
+                raise
+            if dry_run:
+                trans.rollback()
+            else:
+                trans.commit()
+        return result
+
+    def _publish(
+        self,
+        conn: Connection,
+        slug: str,
+        name: str,
+        rows: Sequence[ProviderRow],
+        checksum: str,
+        list_date: date | None,
+        dry_run: bool,
+    ) -> PublishResult:
+        _lock(conn)
+        source = _source_or_create(conn, slug, name)
+        previous = _version_rows(conn, source.id, source.published_version)
+        ids = _assign_ids(slug, rows, previous)
+        new = {pid: _row_values(row) for pid, row in zip(ids, rows, strict=True)}
+        diff = _compare(slug, source.published_version, None, previous, new)
+        if dry_run:
+            return PublishResult(slug, None, _data_version(conn), diff)
+        number = (
+            conn.execute(
+                select(func.max(source_versions.c.version)).where(
+                    source_versions.c.source_id == source.id
+                )
+            ).scalar()
+            or 0
+        ) + 1
+        version_id = conn.execute(
+            insert(source_versions).values(
+                source_id=source.id,
+                version=number,
+                list_date=list_date,
+                checksum=checksum,
+                row_count=len(rows),
+                imported_at=_now(),
+            )
+        ).inserted_primary_key[0]
+        if new:
+            conn.execute(
+                insert(providers),
+                [{"version_id": version_id, "provider_id": pid, **v} for pid, v in new.items()],
+            )
+        conn.execute(
+            update(sources).where(sources.c.id == source.id).values(published_version=number, name=name)
+        )
+        data_version = _bump(conn)
+        diff = Diff(slug, diff.from_version, number, diff.added, diff.removed, diff.changed, diff.unchanged)
+        return PublishResult(slug, number, data_version, diff)
+
+    def rollback(self, slug: str, version: int) -> int:
+        """Republish an earlier version of a source; returns the new data version."""
+        with self.engine.begin() as conn:
+            _lock(conn)
+            source = _source_row(conn, slug)
+            exists = conn.execute(
+                select(source_versions.c.id).where(
+                    (source_versions.c.source_id == source.id)
+                    & (source_versions.c.version == version)
+                )
+            ).first()
+            if exists is None:
+                raise NotFound(f"source {slug!r} has no version {version}", field_name="version")
+            conn.execute(
+                update(sources).where(sources.c.id == source.id).values(published_version=version)
+            )
+            return _bump(conn)
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+
+def _make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            # WAL lets readers go on while an import writes; foreign keys are off by default.
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _lock(conn: Connection) -> None:
+    """Serialise writers: a row lock on PostgreSQL, a write lock on SQLite."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("UPDATE meta SET value = value WHERE key = 'data_version'")
+    else:
+        conn.execute(select(meta.c.value).where(meta.c.key == "data_version").with_for_update())
+
+
+def _data_version(conn: Connection) -> int:
+    value = conn.execute(select(meta.c.value).where(meta.c.key == "data_version")).scalar()
+    return int(value) if value is not None else 0
+
+
+def _bump(conn: Connection) -> int:
+    current = _data_version(conn)
+    conn.execute(update(meta).where(meta.c.key == "data_version").values(value=str(current + 1)))
+    return current + 1
+
+
+def _source_row(conn: Connection, slug: str) -> Any:
+    row = conn.execute(select(sources).where(sources.c.slug == slug)).first()
+    if row is None:
+        raise NotFound(f"unknown source {slug!r}", field_name="source")
+    return row
+
+
+def _source_or_create(conn: Connection, slug: str, name: str) -> Any:
+    row = conn.execute(select(sources).where(sources.c.slug == slug)).first()
+    if row is None:
+        conn.execute(insert(sources).values(slug=slug, name=name, created_at=_now()))
+        row = conn.execute(select(sources).where(sources.c.slug == slug)).first()
+    return row
+
+
+def _version_rows(conn: Connection, source_id: int, version: int | None) -> dict[str, dict]:
+    if version is None:
+        return {}
+    query = (
+        select(providers)
+        .join(source_versions, providers.c.version_id == source_versions.c.id)
+        .where((source_versions.c.source_id == source_id) & (source_versions.c.version == version))
+    )
+    return {
+        r["provider_id"]: {f: r[f] for f in PROVIDER_FIELDS}
+        for r in conn.execute(query).mappings()
+    }
+
+
+def _row_values(row: ProviderRow) -> dict[str, Any]:
+    return {f: getattr(row, f) for f in PROVIDER_FIELDS}
+
+
+def _assign_ids(slug: str, rows: Iterable[ProviderRow], previous: dict[str, dict]) -> list[str]:
+    """Reuse the previous version's id for the same place, else a deterministic new one."""
+    known: dict[str, str] = {}
+    for pid, values in previous.items():
+        ext, npa = identity_keys(ProviderRow(**values))
+        if ext:
+            known.setdefault(ext, pid)
+        known.setdefault(npa, pid)
+    taken: set[str] = set()
+    ids = []
+    for row in rows:
+        ext, npa = identity_keys(row)
+        own = ext or npa
+        pid = known.get(ext or "") or known.get(npa)
+        if pid is None or pid in taken:
+            pid = stable_id(slug, own)
+        n = 1
+        while pid in taken:  # rows the importer let through as distinct but that hash alike
+            pid = stable_id(slug, f"{own}#{n}")
+            n += 1
+        taken.add(pid)
+        ids.append(pid)
+    return ids
+
+
+def _compare(
+    slug: str, old_v: int | None, new_v: int | None, old: dict[str, dict], new: dict[str, dict]
+) -> Diff:
+    added = tuple(Change(pid, new[pid]["name"]) for pid in sorted(new.keys() - old.keys()))
+    removed = tuple(Change(pid, old[pid]["name"]) for pid in sorted(old.keys() - new.keys()))
+    changed = []
+    unchanged = 0
+    for pid in sorted(new.keys() & old.keys()):
+        diff_fields = tuple(f for f in PROVIDER_FIELDS if f != "line" and old[pid][f] != new[pid][f])
+        if diff_fields:
+            changed.append(Change(pid, new[pid]["name"], diff_fields))
+        else:
+            unchanged += 1
+    return Diff(slug, old_v, new_v, added, removed, tuple(changed), unchanged)
+
+
+def _provider(r: Any) -> Provider:
+    return Provider(
+        id=r["provider_id"],
+        source=r["slug"],
+        source_version=r["version"],
+        **{f: r[f] for f in PROVIDER_FIELDS},
+    )
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; everything stored is UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value

@@ -1,0 +1,14 @@
+"""One blueprint per resource."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_smorest import Api
+
+
+def register_blueprints(api: Api, app: Flask) -> None:
+    """Attach every resource's blueprint to the Api."""
+    from . import care_types, health, providers, search, sources
+
+    for module in (search, providers, care_types, sources, health):
+        api.register_blueprint(module.blp)

@@ -1,0 +1,675 @@
+"""Reading provider lists: every accepted file shape, every kind of bad row, and a property."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from directory_api import geocode, importer
+from directory_api.errors import InvalidRow
+from directory_api.importer import (
+    ParsedFile,
+    format_report,
+    identity_key,
+    parse_contracted,
+    read_provider_file,
+    read_provider_records,
+)
+from directory_api.models import CATEGORIES, ProviderRow
+
+DATA = Path(__file__).parent / "data" / "import"
+
+
+class FakeLocator:
+    """Knows three PC4 areas and three places; records what it was asked."""
+
+    POSTCODES = {"3511": (52.0907, 5.1214), "1012": (52.3731, 4.8922), "5211": (51.6978, 5.3037)}
+    PLACES = {
+        "utrecht": (52.0908, 5.1222),
+        "amsterdam": (52.3728, 4.8936),
+        "’s-hertogenbosch": (51.6998, 5.3049),
+    }
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str | None, str | None]] = []
+
+    def locate_row(self, postcode: str | None, city: str | None):
+        self.calls.append((postcode, city))
+        if postcode and postcode[:4] in self.POSTCODES:
+            return (*self.POSTCODES[postcode[:4]], "postcode4")
+        if city and city.casefold() in self.PLACES:
+            return (*self.PLACES[city.casefold()], "place")
+        return None
+
+
+def read(data: bytes | str, **kwargs) -> ParsedFile:
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    kwargs.setdefault("locator", FakeLocator())
+    return read_provider_file(raw, **kwargs)
+
+
+def read_sample(name: str, **kwargs) -> ParsedFile:
+    return read((DATA / name).read_bytes(), **kwargs)
+
+
+def problems(parsed: ParsedFile) -> list[tuple[int, str | None]]:
+    return [(p.line, p.column) for p in parsed.problems]
+
+
+# --- accepted shapes ------------------------------------------------------------------
+
+
+def test_comma_utf8_with_every_column():
+    parsed = read_sample("comma_utf8.csv")
+    assert parsed.problems == [] and parsed.warnings == []
+    assert (parsed.encoding, parsed.delimiter, parsed.total_rows) == ("utf-8", ",", 3)
+    first, second, hospital = parsed.rows
+    assert first == ProviderRow(
+        name="Apotheek Centrum",
+        category="pharmacy",
+        cak_contracted=True,
+        lat=52.0907,
+        lon=5.1214,
+        location_precision="postcode4",
+        external_id="A-001",
+        street="Oudegracht",
+        house_number="12",
+        postcode="3511 AB",
+        city="Utrecht",
+        phone="030-1234567",
+        website="https://www.apotheekcentrum.nl",
+        email="info@apotheekcentrum.nl",
+        opening_hours="ma-vr 8:00-18:00, za 9:00-12:00",
+        line=2,
+    )
+    assert (second.category, second.cak_contracted, second.phone) == (
+        "pharmacy",
+        False,
+        "+31 20 123 4567",
+    )
+    assert second.website == "https://stadsapotheek.nl/contact"
+    assert (hospital.name, hospital.category) == ('Ziekenhuis "De Linde"', "hospital")
+    assert (hospital.location_precision, hospital.cak_contracted) == ("place", None)
+
+
+def test_semicolon_windows_1252_with_dutch_headers():
+    data = (DATA / "semicolon_cp1252.csv").read_bytes()
+    assert "Müller".encode("cp1252") in data and b"\r\n" in data
+    parsed = read(data, default_category="apotheek")
+    assert parsed.problems == []
+    assert (parsed.encoding, parsed.delimiter) == ("cp1252", ";")
+    muller, zuid, noord = parsed.rows
+    assert (muller.name, muller.city, muller.postcode) == (
+        "Apotheek Müller",
+        "’s-Hertogenbosch",
+        "5211 MA",
+    )
+    assert (muller.street, muller.house_number, muller.phone) == (
+        "Hinthamerstraat",
+        "5",
+        "073-6123456",
+    )
+    assert (muller.category, muller.cak_contracted) == ("pharmacy", True)
+    assert (zuid.location_precision, zuid.cak_contracted) == ("place", False)
+    assert (noord.lat, noord.lon, noord.location_precision) == (51.712, 5.317, "coordinates")
+    assert noord.name == "Apotheek Café Noord"
+
+
+def test_utf8_with_bom():
+    parsed = read_sample("bom_utf8.csv")
+    assert parsed.problems == [] and parsed.encoding == "utf-8-sig"
+    assert [(r.name, r.category) for r in parsed.rows] == [("Huisartsenpraktijk Éénhoorn", "gp")]
+
+
+def test_uppercase_headers_with_spaces_and_tab_delimiter():
+    text = (
+        " NAAM \tCATEGORIE\t Postcode\tWOONPLAATS\tE-Mail\nHuisarts Oost\tHUISARTS\t3511ab\t"
+        "Utrecht\tmailto:oost@example.nl\n"
+    )
+    parsed = read(text)
+    assert parsed.problems == [] and parsed.delimiter == "\t"
+    (row,) = parsed.rows
+    assert (row.name, row.category, row.postcode, row.email) == (
+        "Huisarts Oost",
+        "gp",
+        "3511 AB",
+        "oost@example.nl",
+    )
+
+
+def test_mixed_category_column_with_default_for_blank_cells():
+    words = [
+        "ziekenhuis",
+        "Apotheek",
+        "GGZ-instelling",
+        "mental_health_institution",
+        "Wlz instelling",
+        "tandartsenpool",
+        "",
+        "Vriendennetwerk",
+        "JGZ",
+        "paramedicus",
+    ]
+    lines = ["naam,categorie,plaats"] + [f"Plek {i},{w},Utrecht" for i, w in enumerate(words)]
+    parsed = read("\n".join(lines), default_category="tandarts")
+    assert parsed.problems == []
+    assert [r.category for r in parsed.rows] == [
+        "hospital",
+        "pharmacy",
+        "mental_health_institution",
+        "mental_health_institution",
+        "long_term_care_institution",
+        "dental_pool",
+        "dentist",
+        "friendly_network",
+        "youth_health",
+        "paramedic",
+    ]
+
+
+def test_row_contracted_value_wins_over_default():
+    text = "name,contracted,city\nA,nee,Utrecht\nB,,Utrecht\nC,JA,Utrecht\nD,0,Utrecht\n"
+    with_default = read(text, default_category="pharmacy", default_contracted=True)
+    assert [r.cak_contracted for r in with_default.rows] == [False, True, True, False]
+    without = read(text, default_category="pharmacy")
+    assert [r.cak_contracted for r in without.rows] == [False, None, True, False]
+
+
+def test_row_category_wins_over_default():
+    parsed = read("name,category,city\nA,hospital,Utrecht\nB,,Utrecht\n", default_category="gp")
+    assert [r.category for r in parsed.rows] == ["hospital", "gp"]
+
+
+def test_column_map_wins_over_aliases():
+    text = "site_name,name,kind,ref,zip\nSint Lucas,old name,ziekenhuis,H7,1012 LG\n"
+    parsed = read(
+        text,
+        column_map={
+            "name": "site_name",
+            "category": "Kind",
+            "external_id": "ref",
+            "postcode": "zip",
+        },
+    )
+    assert parsed.problems == []
+    (row,) = parsed.rows
+    assert (row.name, row.category, row.external_id, row.postcode) == (
+        "Sint Lucas",
+        "hospital",
+        "H7",
+        "1012 LG",
+    )
+    assert parsed.warnings == ["column 'name' ignored: 'site_name' already gives name"]
+
+
+def test_column_map_naming_a_missing_column():
+    parsed = read("naam,categorie,plaats\nA,gp,Utrecht\n", column_map={"name": "site_name"})
+    assert parsed.rows == []
+    assert problems(parsed) == [(1, "site_name")]
+
+
+def test_utf16_with_bom_and_without():
+    text = "Naam;Categorie;Plaats\r\nApotheek Müller;apotheek;Utrecht\r\n"
+    for encoding in ("utf-16", "utf-16-le"):
+        parsed = read(text.encode(encoding))
+        assert parsed.problems == [], encoding
+        assert [r.name for r in parsed.rows] == ["Apotheek Müller"]
+        assert parsed.delimiter == ";"
+
+
+def test_decimal_comma_coordinates_in_semicolon_file():
+    parsed = read("naam;categorie;lat;lon\nA;gp;52,0907;5,1214\nB;gp;52.1;5.2\n")
+    assert [(r.lat, r.lon) for r in parsed.rows] == [(52.0907, 5.1214), (52.1, 5.2)]
+    assert {r.location_precision for r in parsed.rows} == {"coordinates"}
+
+
+def test_rows_without_coordinates_are_located_by_postcode_then_city():
+    locator = FakeLocator()
+    parsed = read(
+        "name,category,postcode,city\nA,gp,3511 AB,Utrecht\nB,gp,,Amsterdam\n", locator=locator
+    )
+    assert [r.location_precision for r in parsed.rows] == ["postcode4", "place"]
+    assert locator.calls == [("3511 AB", "Utrecht"), (None, "Amsterdam")]
+
+
+def test_the_real_gazetteer_is_a_locator():
+    gazetteer = geocode.Gazetteer.from_tables(
+        {"3511": (52.09, 5.12, "Utrecht")}, {"Utrecht": (52.09, 5.12, "Utrecht")}
+    )
+    parsed = read("name,category,postcode\nA,gp,3511 AB\n", locator=gazetteer)
+    assert [(r.lat, r.lon, r.location_precision) for r in parsed.rows] == [
+        (52.09, 5.12, "postcode4")
+    ]
+
+
+def test_trailing_empty_cells_and_blank_lines_are_fine():
+    parsed = read("name,category,city,\r\nA,gp,Utrecht,,,\r\n\r\n,,,\r\nB,gp,Utrecht\r\n")
+    assert parsed.problems == [] and [r.line for r in parsed.rows] == [2, 5]
+    assert parsed.total_rows == 2
+
+
+def test_unknown_columns_give_one_warning():
+    parsed = read("name,category,city,Opmerking,Regio\nA,gp,Utrecht,x,y\n")
+    assert parsed.warnings == ["ignored extra columns: Opmerking, Regio"]
+
+
+def test_thousand_columns():
+    extra = [f"kolom{i}" for i in range(1000)]
+    header = ",".join(["name", "category", "city", *extra])
+    row = ",".join(["A", "gp", "Utrecht", *("v" for _ in extra)])
+    parsed = read(f"{header}\n{row}\n")
+    assert parsed.problems == [] and len(parsed.rows) == 1
+    assert parsed.warnings == ["ignored extra columns: " + ", ".join(extra[:10]) + " and 990 more"]
+
+
+def test_json_records_share_the_validation():
+    records = [
+        {"name": "A", "category": "apotheek", "postcode": "3511ab", "cak_contracted": True},
+        {"naam": "B", "categorie": "gp", "lat": 52.1, "lon": 5, "extra": 1},
+        {"name": "", "category": "gp", "city": "Utrecht"},
+        "not a record",
+        {"name": "C", "category": "gp", "city": ["Utrecht"]},
+        {"name": "D", "category": "gp", "postcode": "12345"},
+    ]
+    parsed = read_provider_records(records, locator=FakeLocator())
+    assert [(r.name, r.line) for r in parsed.rows] == [("A", 2), ("B", 3)]
+    assert (parsed.rows[0].cak_contracted, parsed.rows[1].lon) == (True, 5.0)
+    assert parsed.problems == [
+        InvalidRow(4, "name", "name is empty"),
+        InvalidRow(5, None, "not an object"),
+        InvalidRow(6, "city", "must be text, a number or true/false"),
+        InvalidRow(7, "postcode", "malformed postcode '12345'"),
+    ]
+    assert parsed.warnings == ["ignored extra columns: extra"]
+    assert parsed.total_rows == 6 and len(parsed.checksum) == 64
+
+
+def test_json_records_empty_and_defaults():
+    assert read_provider_records([], locator=FakeLocator()).problems == [
+        InvalidRow(2, None, "no data rows")
+    ]
+    parsed = read_provider_records(
+        [{"name": "A", "city": "Utrecht"}],
+        locator=FakeLocator(),
+        default_category="pharmacy",
+        default_contracted=False,
+    )
+    assert [(r.category, r.cak_contracted) for r in parsed.rows] == [("pharmacy", False)]
+
+
+# --- bad rows -------------------------------------------------------------------------
+
+
+def test_bad_rows_are_reported_by_line_and_column():
+    parsed = read_sample("bad_rows.csv")
+    assert [r.line for r in parsed.rows] == [2, 11]
+    assert parsed.rows[1].name == "Multi\nline name"
+    assert problems(parsed) == [
+        (3, "name"),
+        (4, "category"),
+        (5, "postcode"),
+        (6, "cak_contracted"),
+        (7, "lon"),
+        (8, "website"),
+        (9, "postcode"),
+        (9, "email"),
+        (10, "postcode"),
+        (13, "lat"),
+    ]
+    report = format_report(parsed)
+    assert "line 5, column 'postcode': malformed postcode '12345'" in report.splitlines()
+    assert "line 10, column 'postcode': no coordinates and postcode/city not found" in report
+    assert "line 6, column 'cak_contracted': not a yes/no value: 'misschien'" in report
+    assert "line 7, column 'lon': latitude given without longitude" in report
+    assert report.splitlines()[0] == (
+        "11 data rows read (encoding utf-8, delimiter ','): 2 valid, 10 problems"
+    )
+
+
+def test_problem_columns_use_the_header_as_written():
+    parsed = read("Naam;Categorie;Postcode\nA;apotheek;12345\n")
+    assert parsed.problems == [InvalidRow(2, "Postcode", "malformed postcode '12345'")]
+
+
+@pytest.mark.parametrize("postcode", ["12345", "0123 AB", "1234 SS", "123", "1234-ABC"])
+def test_malformed_postcode_is_always_invalid(postcode):
+    # Even with good coordinates and a known city, a broken postcode is not published.
+    parsed = read(f"name,category,postcode,city,lat,lon\nA,gp,{postcode},Utrecht,52.1,5.1\n")
+    assert parsed.rows == []
+    assert problems(parsed) == [(2, "postcode")]
+    assert parsed.problems[0].reason.startswith("malformed postcode")
+
+
+def test_non_postcode_text_in_the_postcode_column_is_invalid():
+    parsed = read("name,category,postcode,city\nA,gp,Utrecht,Utrecht\n")
+    assert problems(parsed) == [(2, "postcode")]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        '=HYPERLINK("http://evil.example")',
+        "+cmd|' /C calc'!A0",
+        "-2+3",
+        "@SUM(A1:A2)",
+        "\tApotheek",
+        "\rApotheek",
+        "  =1+1",
+    ],
+)
+@pytest.mark.parametrize("column", ["name", "street", "city", "phone", "opening_hours"])
+def test_formula_prefixes_are_rejected(column, value):
+    header = ["name", "category", "city", "street", "phone", "opening_hours"]
+    row = {"name": "Apotheek", "category": "pharmacy", "city": "Utrecht"} | {column: value}
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerow([row.get(h, "") for h in header])
+    parsed = read(out.getvalue())
+    assert parsed.rows == []
+    assert parsed.problems == [InvalidRow(2, column, "looks like a spreadsheet formula")]
+
+
+def test_phone_numbers_and_signed_coordinates_may_start_with_plus_or_minus():
+    parsed = read(
+        'name,category,phone,lat,lon\nA,gp,+31 20 123 4567,+52.1,"5,2"\nB,gp,-,52.2,5.3\n'
+    )
+    assert parsed.problems == []
+    assert [(r.phone, r.lat, r.lon) for r in parsed.rows] == [
+        ("+31 20 123 4567", 52.1, 5.2),
+        (None, 52.2, 5.3),
+    ]
+
+
+def test_duplicate_external_ids():
+    text = "id,name,category,city\nX1,A,gp,Utrecht\nX2,B,gp,Utrecht\nX1,C,gp,Amsterdam\n"
+    parsed = read(text)
+    assert [r.name for r in parsed.rows] == ["A", "B"]
+    assert parsed.problems == [InvalidRow(4, "id", "duplicate of line 2 (same external id)")]
+
+
+def test_duplicate_rows_by_name_postcode_and_house_number():
+    text = (
+        "naam,categorie,postcode,huisnummer\nApotheek Müller,apotheek,3511 AB,5\n"
+        "Apotheek Müller,apotheek,3511 AB,7\n APOTHEEK  MULLER ,apotheek,3511ab,5\n"
+    )
+    parsed = read(text)
+    assert [r.line for r in parsed.rows] == [2, 3]
+    assert parsed.problems == [
+        InvalidRow(4, "naam", "duplicate of line 2 (same name, postcode and house number)")
+    ]
+
+
+def test_identity_key():
+    row = ProviderRow(
+        name="  Apotheek  Müller ",
+        category="pharmacy",
+        cak_contracted=None,
+        lat=52.0,
+        lon=5.0,
+        location_precision="place",
+        postcode="3511 AB",
+        house_number="5A",
+    )
+    assert identity_key(row) == "npa:apotheek muller|3511 ab|5a"
+    assert identity_key(ProviderRow(**{**_fields(row), "external_id": "X1"})) == "ext:X1"
+
+
+def _fields(row: ProviderRow) -> dict[str, object]:
+    return {name: getattr(row, name) for name in row.__slots__}
+
+
+def test_unterminated_quote_names_the_line_where_it_opens():
+    parsed = read('name,category,city\nA,gp,Utrecht\n"B,gp,Utrecht\nC,gp,Utrecht\n')
+    assert [r.name for r in parsed.rows] == ["A"]
+    assert problems(parsed) == [(3, None)]
+    assert "unterminated quoted field" in parsed.problems[0].reason
+
+
+def test_text_after_a_closing_quote_is_one_problem_and_reading_goes_on():
+    parsed = read('name,category,city\n"A"x,gp,Utrecht\nB,gp,Utrecht\n')
+    assert [r.name for r in parsed.rows] == ["B"]
+    assert problems(parsed) == [(2, None)]
+
+
+def test_row_with_more_values_than_the_header():
+    parsed = read("name,category,city\nApotheek, Utrecht,gp,Utrecht\n")
+    assert problems(parsed) == [(2, None)]
+    assert "4 values but the header has 3 columns" in parsed.problems[0].reason
+
+
+@pytest.mark.parametrize("size", [50_000, 200_000])
+def test_huge_field_is_a_problem_not_a_crash(size):
+    text = f'name,category,city,opening_hours\nA,gp,Utrecht,"{"x" * size}"\nB,gp,Utrecht,\n'
+    parsed = read(text)
+    assert [r.name for r in parsed.rows] == ["B"]
+    assert parsed.problems == [
+        InvalidRow(2, "opening_hours", f"value is longer than 10000 characters ({size})")
+    ]
+
+
+def test_long_name():
+    parsed = read(f"name,category,city\n{'n' * 301},gp,Utrecht\n")
+    assert parsed.problems == [InvalidRow(2, "name", "name is longer than 300 characters (301)")]
+
+
+@pytest.mark.parametrize(
+    "lat,lon,bad",
+    [
+        ("48.8566", "2.3522", ["lat", "lon"]),  # Paris
+        ("5.12", "52.09", ["lat", "lon"]),  # swapped
+        ("52.09", "8.5", ["lon"]),  # Germany
+        ("nan", "5.1", ["lat"]),
+    ],
+)
+def test_coordinates_outside_the_netherlands(lat, lon, bad):
+    parsed = read(f"name,category,lat,lon\nA,gp,{lat},{lon}\n")
+    assert parsed.rows == [] and problems(parsed) == [(2, c) for c in bad]
+    if lat == "48.8566":
+        assert parsed.problems[0].reason == (
+            "latitude 48.8566 is outside the Netherlands (50.6 to 53.7)"
+        )
+
+
+def test_row_without_any_location():
+    parsed = read("name,category,street\nA,gp,Dorpsstraat\n")
+    assert parsed.problems == [InvalidRow(2, None, "no coordinates, postcode or city")]
+
+
+def test_bad_website_and_email_shapes():
+    parsed = read(
+        "name,category,city,website,email\n"
+        "A,gp,Utrecht,javascript:alert(1),a@b\n"
+        "B,gp,Utrecht,HTTP://Example.NL/pad?x=1,mailto:b@example.nl\n"
+    )
+    assert problems(parsed) == [(2, "website"), (2, "email")]
+    assert [(r.website, r.email) for r in parsed.rows] == [
+        ("HTTP://Example.NL/pad?x=1", "b@example.nl")
+    ]
+
+
+# --- whole-file problems --------------------------------------------------------------
+
+
+def test_binary_content():
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10" + bytes(range(256))
+    parsed = read(png)
+    assert parsed.rows == [] and parsed.total_rows == 0
+    assert parsed.problems == [InvalidRow(1, None, "not a text/CSV file")]
+
+
+def test_control_characters_are_binary_too():
+    parsed = read(bytes(range(1, 32)) * 20)
+    assert parsed.problems == [InvalidRow(1, None, "not a text/CSV file")]
+
+
+@pytest.mark.parametrize("data", [b"", b"  \r\n\r\n", b"\xef\xbb\xbf", "".encode("utf-16")])
+def test_empty_file(data):
+    parsed = read(data)
+    assert parsed.problems == [InvalidRow(1, None, "file is empty")] and parsed.rows == []
+
+
+def test_header_only():
+    parsed = read("name,category,city\r\n")
+    assert parsed.problems == [InvalidRow(2, None, "no data rows")]
+    assert parsed.total_rows == 0
+
+
+def test_missing_name_and_category_columns():
+    parsed = read("straat,plaats\nDorpsstraat,Utrecht\n")
+    assert problems(parsed) == [(1, "name"), (1, "category")]
+    assert parsed.problems[1].reason == "no category column and no --category given"
+    assert parsed.rows == [] and parsed.total_rows == 0
+
+
+def test_unknown_default_category():
+    parsed = read("name,city\nA,Utrecht\n", default_category="bakery")
+    assert problems(parsed) == [(1, None)] and parsed.rows == []
+
+
+def test_checksum_is_sha256_of_the_raw_bytes():
+    import hashlib
+
+    data = (DATA / "comma_utf8.csv").read_bytes()
+    assert read(data).checksum == hashlib.sha256(data).hexdigest()
+
+
+# --- small functions ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text,value",
+    [
+        ("true", True),
+        ("JA", True),
+        ("Yes", True),
+        ("j", True),
+        ("Y", True),
+        ("1", True),
+        ("waar", True),
+        ("false", False),
+        ("Nee", False),
+        ("no", False),
+        ("n", False),
+        ("0", False),
+        ("ONWAAR", False),
+        ("", None),
+        ("  ", None),
+    ],
+)
+def test_parse_contracted(text, value):
+    assert parse_contracted(text) is value
+
+
+@pytest.mark.parametrize("text", ["misschien", "2", "x", "yes!"])
+def test_parse_contracted_rejects_other_words(text):
+    with pytest.raises(ValueError):
+        parse_contracted(text)
+
+
+def test_format_report_with_warnings_and_skip():
+    parsed = read("name,category,city,x\nA,gp,Utrecht,1\nB,gp,Nergens,2\n")
+    assert format_report(parsed).splitlines() == [
+        "2 data rows read (encoding utf-8, delimiter ','): 1 valid, 1 problem",
+        "warning: ignored extra columns: x",
+        "line 3, column 'city': no coordinates and postcode/city not found",
+    ]
+    assert (
+        format_report(parsed, skipped=True)
+        .splitlines()[0]
+        .startswith("unchanged since the last import")
+    )
+
+
+def test_every_category_word_is_known():
+    for code in CATEGORIES:
+        assert importer.category_code(code.upper()) == code
+
+
+# --- property: what is written is what is read ----------------------------------------
+
+# Windows-1252 text must not happen to be valid UTF-8 too (then it is read as UTF-8):
+# ASCII plus the letters À..ÿ never form a UTF-8 sequence, as no byte is 0x80..0xBF.
+_CP1252 = "".join(chr(c) for c in range(32, 127)) + "".join(chr(c) for c in range(0xC0, 0x100))
+
+
+def _text(alphabet: st.SearchStrategy[str] | None, max_size: int = 40):
+    any_char = st.characters(blacklist_categories=("Cc", "Cs", "Co", "Cn"))
+    chars = alphabet if alphabet is not None else any_char
+    return (
+        st.text(chars, min_size=1, max_size=max_size)
+        .map(str.strip)
+        .filter(lambda t: t and t[0] not in "=+-@")
+    )
+
+
+@st.composite
+def provider_rows(draw, alphabet: st.SearchStrategy[str] | None) -> dict[str, object]:
+    located = draw(st.booleans())
+    return {
+        "name": draw(_text(alphabet)),
+        "category": draw(st.sampled_from(CATEGORIES)),
+        "cak_contracted": draw(st.sampled_from([True, False, None])),
+        "street": draw(st.none() | _text(alphabet)),
+        "house_number": draw(st.none() | st.from_regex(r"[1-9][0-9]{0,3}[a-z]?", fullmatch=True)),
+        "postcode": draw(st.from_regex(r"3511 [A-RT-Z][A-Z]", fullmatch=True)),
+        "city": draw(st.none() | _text(alphabet)),
+        "phone": draw(st.none() | st.sampled_from(["+31 20 123 4567", "030-1234567", "112"])),
+        "opening_hours": draw(st.none() | _text(alphabet, 200)),
+        "lat": round(draw(st.floats(50.6, 53.7)), 5) if located else None,
+        "lon": round(draw(st.floats(3.2, 7.3)), 5) if located else None,
+    }
+
+
+@st.composite
+def files(draw):
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252"]))
+    alphabet = st.sampled_from(_CP1252) if encoding == "cp1252" else None
+    rows = draw(
+        st.lists(
+            provider_rows(alphabet), min_size=1, max_size=5, unique_by=lambda r: r["house_number"]
+        )
+    )
+    delimiter = draw(st.sampled_from([",", ";"]))
+    return rows, delimiter, encoding
+
+
+def _cell(value: object, delimiter: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if isinstance(value, float) and delimiter == ";":
+        return repr(value).replace(".", ",")
+    return str(value)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(files())
+def test_written_rows_read_back_the_same(spec):
+    rows, delimiter, encoding = spec
+    header = list(rows[0])
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([_cell(row[h], delimiter) for h in header] for row in rows)
+    parsed = read_provider_file(out.getvalue().encode(encoding), locator=FakeLocator())
+    assert parsed.problems == []
+    assert (parsed.delimiter, parsed.total_rows) == (delimiter, len(rows))
+    for row, got in zip(rows, parsed.rows, strict=True):
+        assert {k: getattr(got, k) for k in row if k not in ("lat", "lon")} == {
+            k: v for k, v in row.items() if k not in ("lat", "lon")
+        }
+        if row["lat"] is not None:
+            assert (got.lat, got.lon, got.location_precision) == (
+                row["lat"],
+                row["lon"],
+                "coordinates",
+            )
+        else:
+            assert got.location_precision == "postcode4"
