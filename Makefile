@@ -52,3 +52,10 @@ openapi: install
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .hypothesis
+
+# Benchmarks (issue 5): results in bench/results/latest.{json,md}.
+bench: install geodata
+	$(BIN)/python -m bench.run
+
+bench-smoke: install geodata
+	$(BIN)/python -m bench.run --smoke

@@ -42,7 +42,9 @@ def create_app(settings: dict[str, Any] | None = None) -> Flask:
     app.config.update(merged)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("DATABASE_URL"):
-        app.config["DATABASE_URL"] = sqlite_url(os.path.join(app.instance_path, "directory.sqlite3"))
+        app.config["DATABASE_URL"] = sqlite_url(
+            os.path.join(app.instance_path, "directory.sqlite3")
+        )
     if not app.config.get("DIRECTORY_GEODATA_PATH"):
         app.config["DIRECTORY_GEODATA_PATH"] = os.path.join(app.instance_path, "geodata")
     app.config["MAX_CONTENT_LENGTH"] = app.config["DIRECTORY_MAX_UPLOAD_BYTES"]

@@ -19,7 +19,12 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 HOSPITALS_SOURCE = "Ziekenhuislocaties RIVM 2019 (Eurostat GISCO)"
 HOSPITALS_LIST_DATE = date(2019, 1, 1)
 # Outpatient clinics (Buitenpolikliniek) have no emergency department or delivery room.
-HOSPITAL_TYPES = {"Algemeen ziekenhuis", "Academisch ziekenhuis", "Kinderziekenhuis", "Havenziekenhuis"}
+HOSPITAL_TYPES = {
+    "Algemeen ziekenhuis",
+    "Academisch ziekenhuis",
+    "Kinderziekenhuis",
+    "Havenziekenhuis",
+}
 
 SUPPORT_SOURCE = "Steunorganisaties (Pharos-inventarisatie, seed 002)"
 EXAMPLE_SOURCE = "Example data (invented, not a CAK list)"
@@ -38,8 +43,16 @@ def hospital_rows(path: Path) -> bytes:
         org, site = r["hospital_name"].strip(), r["site_name"].strip()
         name = org if site.casefold() in {org.casefold(), ""} else f"{org} ({site})"
         writer.writerow(
-            [r["id"], name, r["street"], r["house_number"], r["postcode"].strip(), r["city"],
-             r["lat"], r["lon"]]
+            [
+                r["id"],
+                name,
+                r["street"],
+                r["house_number"],
+                r["postcode"].strip(),
+                r["city"],
+                r["lat"],
+                r["lon"],
+            ]
         )
     return out.getvalue().encode("utf-8")
 

@@ -199,10 +199,12 @@ class Columns:
         return None if name is None else self.header.get(name, name)
 
 
-def map_columns(headers: Sequence[str], column_map: Mapping[str, str] | None = None) -> Columns:
+def map_columns(
+    headers: Sequence[str], column_map: Mapping[str, str] | None = None, *, line: int = 1
+) -> Columns:
     """Map header texts to canonical fields: column_map first, then the aliases."""
     columns = Columns(width=len(headers))
-    _apply_column_map(columns, headers, column_map or {})
+    _apply_column_map(columns, headers, column_map or {}, line)
     unknown = columns.unknown
     for position, text in enumerate(headers):
         name = _ALIAS_TO_FIELD.get(header_key(text))
@@ -221,15 +223,17 @@ def map_columns(headers: Sequence[str], column_map: Mapping[str, str] | None = N
     return columns
 
 
-def _apply_column_map(columns: Columns, headers: Sequence[str], column_map: Mapping[str, str]):
+def _apply_column_map(
+    columns: Columns, headers: Sequence[str], column_map: Mapping[str, str], line: int
+) -> None:
     folded = [h.strip().casefold() for h in headers]
     for name, wanted in column_map.items():
         if name not in FIELDS:
             reason = f"unknown field {name!r} in the column map (known: {', '.join(FIELDS)})"
-            columns.problems.append(InvalidRow(1, None, reason))
+            columns.problems.append(InvalidRow(line, None, reason))
         elif wanted.strip().casefold() not in folded:
             reason = f"column {wanted!r} (given for {name}) is not in the header"
-            columns.problems.append(InvalidRow(1, wanted, reason))
+            columns.problems.append(InvalidRow(line, wanted, reason))
         else:
             position = folded.index(wanted.strip().casefold())
             columns.assign(position, name, headers[position].strip())
@@ -242,7 +246,7 @@ def unknown_warning(names: list[str], shown: int = 10) -> str:
     return f"ignored extra columns: {text}{more}"
 
 
-# --- small parsers --------------------------------------------------------------------
+# --- cell values ----------------------------------------------------------------------
 
 _TRUE = frozenset({"true", "ja", "yes", "j", "y", "1", "waar"})
 _FALSE = frozenset({"false", "nee", "no", "n", "0", "onwaar"})
@@ -309,7 +313,7 @@ def _number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-# --- marshmallow fields: one per kind of value ------------------------------------------
+# --- marshmallow fields: one per kind of cell ------------------------------------------
 
 
 class Text(fields.Field):

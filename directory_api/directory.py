@@ -18,7 +18,9 @@ IndexKey = tuple[str, bool | None]  # (category, cak_contracted)
 def fold(text: str | None) -> str:
     """Case- and accent-insensitive form for matching names and cities."""
     decomposed = unicodedata.normalize("NFKD", text or "")
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
+    return " ".join(
+        "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split()
+    )
 
 
 def provider_json(p: Provider) -> dict[str, Any]:

@@ -86,4 +86,3 @@ class ImportRejected(DirectoryError):
     def __init__(self, message: str, problems: list[InvalidRow] | None = None) -> None:
         super().__init__(message)
         self.problems: list[InvalidRow] = list(problems or [])
-

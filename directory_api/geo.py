@@ -81,5 +81,7 @@ class PointIndex:
         """Items whose point lies in the lon/lat box (edges included)."""
         if self.tree is None:
             return self.items[:0]
-        idx = self.tree.query(shapely.box(min_lon, min_lat, max_lon, max_lat), predicate="intersects")
+        idx = self.tree.query(
+            shapely.box(min_lon, min_lat, max_lon, max_lat), predicate="intersects"
+        )
         return self.items[np.sort(idx)]

@@ -22,7 +22,9 @@ def init_app(app: Flask) -> None:
         if request.method in {"GET", "HEAD", "OPTIONS"} and _is_read_path(request.path):
             response.headers["Access-Control-Allow-Origin"] = app.config["DIRECTORY_CORS_ORIGINS"]
             response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
-            response.headers["Access-Control-Allow-Headers"] = "Accept, Accept-Language, If-None-Match"
+            response.headers["Access-Control-Allow-Headers"] = (
+                "Accept, Accept-Language, If-None-Match"
+            )
             response.headers["Access-Control-Max-Age"] = "86400"
             response.vary.add("Origin")
         return response

@@ -236,11 +236,14 @@ def read_provider_file(
         return parsed
     parsed.delimiter = csvread.detect_delimiter(decoded.text)
     records = csvread.iter_records(decoded.text, parsed.delimiter)
-    header = next(records)
+    header = next(records, None)
+    if header is None:  # only delimiters and whitespace
+        parsed.problem(1, None, "file is empty")
+        return parsed
     if header.fields is None:
         parsed.problem(header.line, None, f"cannot read the header: {header.error}")
         return parsed
-    columns = _header_columns(parsed, header.fields, column_map, default_category)
+    columns = _header_columns(parsed, header, column_map, default_category)
     category = _check_defaults(parsed, default_category)
     if parsed.problems:
         return parsed
@@ -263,17 +266,17 @@ def read_provider_file(
 
 def _header_columns(
     parsed: ParsedFile,
-    headers: list[str],
+    header: csvread.Record,
     column_map: Mapping[str, str] | None,
     default_category: str | None,
 ) -> csvread.Columns:
-    columns = csvread.map_columns(headers, column_map)
+    columns = csvread.map_columns(header.fields or [], column_map, line=header.line)
     parsed.problems += columns.problems
     parsed.warnings += columns.warnings
     if "name" not in columns.header and not columns.problems:
-        parsed.problem(1, "name", "no name column (expected a column 'naam' or 'name')")
+        parsed.problem(header.line, "name", "no name column (expected a column 'naam' or 'name')")
     if "category" not in columns.header and default_category is None:
-        parsed.problem(1, "category", "no category column and no --category given")
+        parsed.problem(header.line, "category", "no category column and no --category given")
     return columns
 
 
@@ -299,7 +302,7 @@ def read_provider_records(
     max_field_chars: int = 10_000,
 ) -> ParsedFile:
     """JSON rows, validated like CSV rows (keys as headers); record i is reported as line i + 2."""
-    dump = json.dumps(list(records), sort_keys=True, ensure_ascii=False, default=str)
+    dump = json.dumps(list(records), ensure_ascii=False, default=str)
     parsed = ParsedFile(checksum=hashlib.sha256(dump.encode()).hexdigest(), encoding="json")
     category = _check_defaults(parsed, default_category)
     if parsed.problems:
@@ -332,7 +335,7 @@ class _RecordKeys:
     def __init__(self) -> None:
         self.cache: dict[tuple[str, ...], csvread.Columns] = {}
 
-    def columns(self, record: Mapping[object, object]) -> csvread.Columns:
+    def columns(self, record: Mapping[Any, object]) -> csvread.Columns:
         keys = tuple(str(k) for k in record)
         if keys not in self.cache:
             self.cache[keys] = csvread.map_columns(keys)
@@ -350,7 +353,7 @@ class _RecordKeys:
 
 
 def _record_values(
-    parsed: ParsedFile, line: int, record: Mapping[object, object], columns: csvread.Columns
+    parsed: ParsedFile, line: int, record: Mapping[Any, object], columns: csvread.Columns
 ) -> dict[str, str] | None:
     raw: dict[str, str] = {}
     for position, value in enumerate(record.values()):

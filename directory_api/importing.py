@@ -67,8 +67,13 @@ def import_file(
         column_map=column_map,
     )
     return publish_parsed(
-        services, parsed, source_name=source_name, slug=slug, list_date=list_date,
-        skip_invalid=skip_invalid, dry_run=dry_run,
+        services,
+        parsed,
+        source_name=source_name,
+        slug=slug,
+        list_date=list_date,
+        skip_invalid=skip_invalid,
+        dry_run=dry_run,
     )
 
 

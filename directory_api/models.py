@@ -96,6 +96,7 @@ class Match:
     distance_km: float
     reimbursement: Reimbursement
 
+
 # Care-type and scheme codes (issue 2); the rules file must define exactly these.
 CARE_CODES: tuple[str, ...] = (
     "gp",

@@ -174,7 +174,7 @@ class EligibilitySchema(_Base):
         if data["basis"] == "cak_contract" and data["contract"] != ["contracted"]:
             raise ValidationError("basis 'cak_contract' needs contract [contracted]", "contract")
         if data["basis"] in NO_CAK_SHARE and data["share_percent"] is not None:
-            msg = f"basis {data['basis']!r} has no CAK share; use null"
+            msg = f"basis {data['basis']!r} has no CAK share, so it must be null"
             raise ValidationError(msg, "share_percent")
 
     @post_load
@@ -254,13 +254,6 @@ def default_rules_path() -> Path:
     return REPO_ROOT / "data" / "rules" / "rules.yaml"
 
 
-def _shown(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(REPO_ROOT))
-    except ValueError:
-        return str(path)
-
-
 def _read(path: Path, shown: str) -> Any:
     try:
         with path.open(encoding="utf-8") as fh:
@@ -292,7 +285,8 @@ def _build(data: dict[str, Any]) -> Rules:
 def load_rules(path: Path | str | None = None) -> Rules:
     """Read and validate the rules file (default: data/rules/rules.yaml); raise RulesError."""
     path = Path(path) if path is not None else default_rules_path()
-    shown = _shown(path)
+    inside = path.resolve().is_relative_to(REPO_ROOT)  # name it as in the repo, if it is there
+    shown = str(path.resolve().relative_to(REPO_ROOT)) if inside else str(path)
     try:
         data = RulesSchema().load(_read(path, shown))
     except ValidationError as exc:

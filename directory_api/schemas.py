@@ -67,7 +67,9 @@ class SearchArgsSchema(StrictSchema):
             missing = "lon" if has_lat else "lat"
             raise ma.ValidationError("lat and lon go together", missing)
         if not has_near and not has_lat:
-            raise ma.ValidationError("give near (postcode, place, 'lat,lon') or lat and lon", "near")
+            raise ma.ValidationError(
+                "give near (postcode, place, 'lat,lon') or lat and lon", "near"
+            )
 
 
 class OriginSchema(ma.Schema):
@@ -163,12 +165,16 @@ def parse_bbox(value: str) -> tuple[float, float, float, float]:
     try:
         parts = tuple(float(v) for v in value.split(","))
     except ValueError:
-        raise ma.ValidationError("bbox takes four numbers: min_lon,min_lat,max_lon,max_lat") from None
+        raise ma.ValidationError(
+            "bbox takes four numbers: min_lon,min_lat,max_lon,max_lat"
+        ) from None
     if len(parts) != 4 or any(p != p for p in parts):
         raise ma.ValidationError("bbox takes four numbers: min_lon,min_lat,max_lon,max_lat")
     min_lon, min_lat, max_lon, max_lat = parts
     if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
-        raise ma.ValidationError("bbox must have min <= max, lon within -180..180, lat within -90..90")
+        raise ma.ValidationError(
+            "bbox must have min <= max, lon within -180..180, lat within -90..90"
+        )
     return min_lon, min_lat, max_lon, max_lat
 
 

@@ -1,4 +1,4 @@
-"""find_nearest: rank the providers the rules make reimbursable by great-circle distance. No Flask."""
+"""find_nearest: rank reimbursable providers by great-circle distance. No Flask."""
 
 from __future__ import annotations
 

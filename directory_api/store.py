@@ -91,9 +91,7 @@ providers = Table(
 )
 
 # Fields of a provider that are compared between versions.
-PROVIDER_FIELDS: tuple[str, ...] = tuple(
-    f.name for f in fields(ProviderRow) if f.name != "line"
-)
+PROVIDER_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(ProviderRow) if f.name != "line")
 
 
 @dataclass(frozen=True)
@@ -272,15 +270,21 @@ class Store:
             for r in rows
         ]
 
-    def diff(self, slug: str, from_version: int | None = None, to_version: int | None = None) -> Diff:
+    def diff(
+        self, slug: str, from_version: int | None = None, to_version: int | None = None
+    ) -> Diff:
         """What changed in a source between two versions (default: the two latest)."""
         with self.engine.connect() as conn:
             source = _source_row(conn, slug)
-            numbers = conn.execute(
-                select(source_versions.c.version)
-                .where(source_versions.c.source_id == source.id)
-                .order_by(source_versions.c.version)
-            ).scalars().all()
+            numbers = (
+                conn.execute(
+                    select(source_versions.c.version)
+                    .where(source_versions.c.source_id == source.id)
+                    .order_by(source_versions.c.version)
+                )
+                .scalars()
+                .all()
+            )
             if to_version is None:
                 to_version = numbers[-1] if numbers else None
             if from_version is None:
@@ -346,7 +350,7 @@ class Store:
             ).scalar()
             or 0
         ) + 1
-        version_id = conn.execute(
+        inserted = conn.execute(
             insert(source_versions).values(
                 source_id=source.id,
                 version=number,
@@ -355,17 +359,23 @@ class Store:
                 row_count=len(rows),
                 imported_at=_now(),
             )
-        ).inserted_primary_key[0]
+        ).inserted_primary_key
+        assert inserted is not None
+        version_id = inserted[0]
         if new:
             conn.execute(
                 insert(providers),
                 [{"version_id": version_id, "provider_id": pid, **v} for pid, v in new.items()],
             )
         conn.execute(
-            update(sources).where(sources.c.id == source.id).values(published_version=number, name=name)
+            update(sources)
+            .where(sources.c.id == source.id)
+            .values(published_version=number, name=name)
         )
         data_version = _bump(conn)
-        diff = Diff(slug, diff.from_version, number, diff.added, diff.removed, diff.changed, diff.unchanged)
+        diff = Diff(
+            slug, diff.from_version, number, diff.added, diff.removed, diff.changed, diff.unchanged
+        )
         return PublishResult(slug, number, data_version, diff)
 
     def rollback(self, slug: str, version: int) -> int:
@@ -450,8 +460,7 @@ def _version_rows(conn: Connection, source_id: int, version: int | None) -> dict
         .where((source_versions.c.source_id == source_id) & (source_versions.c.version == version))
     )
     return {
-        r["provider_id"]: {f: r[f] for f in PROVIDER_FIELDS}
-        for r in conn.execute(query).mappings()
+        r["provider_id"]: {f: r[f] for f in PROVIDER_FIELDS} for r in conn.execute(query).mappings()
     }
 
 
@@ -472,9 +481,8 @@ def _assign_ids(slug: str, rows: Iterable[ProviderRow], previous: dict[str, dict
     for row in rows:
         ext, npa = identity_keys(row)
         own = ext or npa
-        pid = known.get(ext or "") or known.get(npa)
-        if pid is None or pid in taken:
-            pid = stable_id(slug, own)
+        found = known.get(ext or "") or known.get(npa)
+        pid = stable_id(slug, own) if found is None or found in taken else found
         n = 1
         while pid in taken:  # rows the importer let through as distinct but that hash alike
             pid = stable_id(slug, f"{own}#{n}")
@@ -492,7 +500,9 @@ def _compare(
     changed = []
     unchanged = 0
     for pid in sorted(new.keys() & old.keys()):
-        diff_fields = tuple(f for f in PROVIDER_FIELDS if f != "line" and old[pid][f] != new[pid][f])
+        diff_fields = tuple(
+            f for f in PROVIDER_FIELDS if f != "line" and old[pid][f] != new[pid][f]
+        )
         if diff_fields:
             changed.append(Change(pid, new[pid]["name"], diff_fields))
         else:

@@ -17,3 +17,26 @@ def assert_error_shape(response: Any, status: int, field: str | None = None) -> 
         assert field in body["errors"], body
         assert all(isinstance(m, str) for m in body["errors"][field])
     return body
+
+
+class LiveServer:
+    """A Flask app served on 127.0.0.1 (free port) in a background thread."""
+
+    def __init__(self, app: Any) -> None:
+        import threading
+
+        from werkzeug.serving import make_server
+
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.port = self.server.server_port
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)

@@ -41,8 +41,11 @@ def test_pharmacy_returns_contracted_only_nearest_first(client, loaded):
     assert first["reimbursement"]["basis"] == "cak_contract"
     assert first["reimbursement"]["patient_contribution"]
     assert body["query"]["origin"] == {
-        "lat": 52.09, "lon": 5.12, "resolved_from": "coordinates",
-        "precision": "coordinates", "label": None,
+        "lat": 52.09,
+        "lon": 5.12,
+        "resolved_from": "coordinates",
+        "precision": "coordinates",
+        "label": None,
     }
     assert body["advice"] and body["referral"]
     distances = [x["distance_km"] for x in body["results"]]
@@ -65,15 +68,19 @@ def test_limit_and_max_km(client, loaded):
     body = search(client, care="pharmacy", lat=52.09, lon=5.12, limit=1).get_json()
     assert len(body["results"]) == 1
     body = search(client, care="pharmacy", lat=52.09, lon=5.12, max_km=5).get_json()
-    assert {x["provider"]["name"] for x in body["results"]} == {"Apotheek Domplein", "Apotheek Oost"}
+    assert {x["provider"]["name"] for x in body["results"]} == {
+        "Apotheek Domplein",
+        "Apotheek Oost",
+    }
 
 
 def test_language_switches_advice(client, loaded):
     nl = search(client, care="pharmacy", lat=52.09, lon=5.12, lang="nl").get_json()
     en = search(client, care="pharmacy", lat=52.09, lon=5.12, lang="en").get_json()
     assert nl["advice"] != en["advice"]
-    assert nl["results"][0]["reimbursement"]["patient_contribution"] != (
-        en["results"][0]["reimbursement"]["patient_contribution"]
+    assert (
+        nl["results"][0]["reimbursement"]["patient_contribution"]
+        != (en["results"][0]["reimbursement"]["patient_contribution"])
     )
 
 
@@ -109,18 +116,32 @@ def test_provider_listing_and_lookup(client, loaded):
     assert_error_shape(client.get("/v1/providers/nope"), 404)
     body = client.get("/v1/providers", query_string={"contracted": "unknown"}).get_json()
     assert [p["name"] for p in body["items"]] == ["Ziekenhuis Noord"]
-    body = client.get("/v1/providers", query_string={"category": "pharmacy", "city": "UTRECHT"}).get_json()
+    body = client.get(
+        "/v1/providers", query_string={"category": "pharmacy", "city": "UTRECHT"}
+    ).get_json()
     assert body["total"] == 3
     body = client.get("/v1/providers", query_string={"bbox": "5.0,52.05,5.13,52.1"}).get_json()
-    assert {p["name"] for p in body["items"]} == {"Apotheek Domplein", "Apotheek Zuid", "Ziekenhuis West"}
+    assert {p["name"] for p in body["items"]} == {
+        "Apotheek Domplein",
+        "Apotheek Zuid",
+        "Ziekenhuis West",
+    }
     page = client.get("/v1/providers", query_string={"page_size": 2, "page": 3}).get_json()
     assert page["total"] == 6 and len(page["items"]) == 2
 
 
 @pytest.mark.parametrize(
     "params",
-    [{"bbox": "1,2,3"}, {"bbox": "a,b,c,d"}, {"bbox": "5,53,4,52"}, {"page": 0},
-     {"page_size": 101}, {"contracted": "maybe"}, {"category": "shop"}, {"nope": 1}],
+    [
+        {"bbox": "1,2,3"},
+        {"bbox": "a,b,c,d"},
+        {"bbox": "5,53,4,52"},
+        {"page": 0},
+        {"page_size": 101},
+        {"contracted": "maybe"},
+        {"category": "shop"},
+        {"nope": 1},
+    ],
 )
 def test_provider_listing_errors(client, params):
     assert_error_shape(client.get("/v1/providers", query_string=params), 422, next(iter(params)))

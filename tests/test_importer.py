@@ -514,6 +514,10 @@ def test_empty_file(data):
     assert parsed.problems == [InvalidRow(1, None, "file is empty")] and parsed.rows == []
 
 
+def test_only_delimiters_is_empty():
+    assert read(b";;;\r\n;;;\r\n").problems == [InvalidRow(1, None, "file is empty")]
+
+
 def test_header_only():
     parsed = read("name,category,city\r\n")
     assert parsed.problems == [InvalidRow(2, None, "no data rows")]
@@ -673,3 +677,12 @@ def test_written_rows_read_back_the_same(spec):
             )
         else:
             assert got.location_precision == "postcode4"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=2000) | st.text(max_size=500).map(str.encode))
+def test_any_bytes_give_a_report_never_an_exception(data):
+    parsed = read_provider_file(data, locator=FakeLocator(), default_category="gp")
+    assert all(p.line >= 1 for p in parsed.problems)
+    assert len(parsed.rows) <= parsed.total_rows
+    assert format_report(parsed)

@@ -89,12 +89,16 @@ def test_limit_and_max_km_edges():
     assert len(find_nearest(d, rule, origin, limit=100)) == 20
     within = find_nearest(d, rule, origin, limit=100, max_km=5.0)
     assert within and all(m.distance_km <= 5.0 for m in within)
-    assert len(within) == sum(1 for p in ps if round(great_circle((52, 5), (p.lat, p.lon)).km, 2) <= 5)
+    assert len(within) == sum(
+        1 for p in ps if round(great_circle((52, 5), (p.lat, p.lon)).km, 2) <= 5
+    )
     assert find_nearest(Directory.build(1, []), rule, origin) == []
 
 
 def test_origin_far_away_still_finds_everything():
     ps = [Provider("a", "A", "pharmacy", True, 52.0, 5.0, "coordinates", "t", 1)]
     rule = RULES.rule("pharmacy")
-    got = find_nearest(Directory.build(1, ps), rule, Origin(-45.0, 170.0, "coordinates", "coordinates"))
+    got = find_nearest(
+        Directory.build(1, ps), rule, Origin(-45.0, 170.0, "coordinates", "coordinates")
+    )
     assert [m.provider.id for m in got] == ["a"]

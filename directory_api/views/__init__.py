@@ -7,8 +7,12 @@ from flask_smorest import Api
 
 
 def register_blueprints(api: Api, app: Flask) -> None:
-    """Attach every resource's blueprint to the Api."""
+    """Attach every resource's blueprint to the Api (the bench floor only in bench mode)."""
     from . import care_types, health, providers, search, sources
 
     for module in (search, providers, care_types, sources, health):
         api.register_blueprint(module.blp)
+    if app.config.get("DIRECTORY_BENCH_MODE"):
+        from . import bench_floor
+
+        app.register_blueprint(bench_floor.bp)

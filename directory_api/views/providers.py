@@ -54,4 +54,5 @@ class ProviderById(MethodView):
         position = directory.by_id.get(provider_id)
         if position is None:
             abort(404, message=f"no provider with id {provider_id!r}")
+            raise AssertionError  # abort raises
         return current_app.json.response(directory.json[position])

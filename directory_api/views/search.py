@@ -37,7 +37,12 @@ class Search(MethodView):
         origin = resolve_origin(services, args)
         rule = services.rules.rule(args["care"], args["scheme"])
         matches = find_nearest(
-            directory, rule, origin, limit=args["limit"], max_km=args.get("max_km"), lang=args["lang"]
+            directory,
+            rule,
+            origin,
+            limit=args["limit"],
+            max_km=args.get("max_km"),
+            lang=args["lang"],
         )
         lang = args["lang"]
         payload = {
@@ -52,7 +57,9 @@ class Search(MethodView):
             "advice": [text.get(lang) for text in rule.advice],
             "referral": rule.referral.get(lang) if rule.referral else None,
             "data_version": directory.data_version,
-            "results": [match_json(directory.json[directory.by_id[m.provider.id]], m) for m in matches],
+            "results": [
+                match_json(directory.json[directory.by_id[m.provider.id]], m) for m in matches
+            ],
         }
         return current_app.json.response(payload)
 

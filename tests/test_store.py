@@ -1,0 +1,134 @@
+"""Publishing is atomic, versions are kept, ids are stable for the same place."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from directory_api.errors import ImportRejected, NotFound
+from directory_api.importing import import_file
+from directory_api.store import slugify
+
+V1 = b"""id,name,category,cak_contracted,postcode,house_number,lat,lon
+A1,Apotheek Een,pharmacy,ja,3511 AB,1,52.09,5.12
+A2,Apotheek Twee,pharmacy,ja,3512 AB,2,52.10,5.13
+,Apotheek Drie,pharmacy,nee,3513 AB,3,52.11,5.14
+"""
+V2 = b"""id,name,category,cak_contracted,postcode,house_number,lat,lon
+A1,Apotheek Een (nieuwe naam),pharmacy,ja,3511 AB,1,52.09,5.12
+,Apotheek Drie,pharmacy,ja,3513 AB,3,52.11,5.14
+A4,Apotheek Vier,pharmacy,ja,3514 AB,4,52.12,5.15
+"""
+
+
+def snapshot(client) -> list[dict]:
+    return client.get("/v1/providers", query_string={"page_size": 100}).get_json()["items"]
+
+
+def ids_by_name(client) -> dict[str, str]:
+    return {p["name"]: p["id"] for p in snapshot(client)}
+
+
+def test_reimport_replaces_rows_and_keeps_ids(client, services):
+    import_file(services, V1, source_name="CAK apotheken", list_date=date(2026, 1, 1))
+    first = ids_by_name(client)
+    outcome = import_file(services, V2, source_name="CAK apotheken", list_date=date(2026, 2, 1))
+    second = ids_by_name(client)
+    assert set(second) == {"Apotheek Een (nieuwe naam)", "Apotheek Drie", "Apotheek Vier"}
+    assert second["Apotheek Een (nieuwe naam)"] == first["Apotheek Een"]  # same external id
+    assert second["Apotheek Drie"] == first["Apotheek Drie"]  # same name+postcode+number
+    diff = outcome.result.diff
+    assert [c.name for c in diff.added] == ["Apotheek Vier"]
+    assert [c.name for c in diff.removed] == ["Apotheek Twee"]
+    assert {c.name: c.fields for c in diff.changed} == {
+        "Apotheek Een (nieuwe naam)": ("name",),
+        "Apotheek Drie": ("cak_contracted",),
+    }
+    assert outcome.result.version == 2
+    versions = services.store.versions("cak-apotheken")
+    assert [(v.version, v.published, v.row_count) for v in versions] == [
+        (1, False, 3),
+        (2, True, 3),
+    ]
+
+
+def test_sources_record_where_rows_came_from(client, services):
+    import_file(services, V1, source_name="CAK apotheken", list_date=date(2026, 1, 1))
+    (source,) = client.get("/v1/sources").get_json()["sources"]
+    assert source["name"] == "CAK apotheken" and source["slug"] == "cak-apotheken"
+    assert source["list_date"] == "2026-01-01" and source["row_count"] == 3
+    assert source["imported_at"] and source["age_days"] >= 0
+    import hashlib
+
+    assert source["checksum"] == hashlib.sha256(V1).hexdigest()
+
+
+def test_broken_file_leaves_served_data_identical(client, services):
+    import_file(services, V1, source_name="CAK apotheken")
+    before = snapshot(client)
+    broken = V2 + b"A9,Apotheek Kapot,pharmacy,ja,12345,9,52.1,5.1\n"
+    with pytest.raises(ImportRejected) as info:
+        import_file(services, broken, source_name="CAK apotheken")
+    assert [(p.line, p.column) for p in info.value.problems] == [(5, "postcode")]
+    assert snapshot(client) == before
+    assert services.store.versions("cak-apotheken")[-1].version == 1
+
+
+def test_failure_while_writing_rolls_back(client, services, monkeypatch):
+    import_file(services, V1, source_name="CAK apotheken")
+    before = snapshot(client)
+    from directory_api import store as store_module
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(store_module, "_bump", explode)
+    with pytest.raises(RuntimeError):
+        import_file(services, V2, source_name="CAK apotheken")
+    monkeypatch.undo()
+    assert snapshot(client) == before
+    assert [v.version for v in services.store.versions("cak-apotheken")] == [1]
+
+
+def test_skip_invalid_imports_the_rest(services):
+    broken = V1 + b"A9,Apotheek Kapot,pharmacy,ja,12345,9,52.1,5.1\n"
+    outcome = import_file(services, broken, source_name="x", skip_invalid=True)
+    assert len(outcome.parsed.rows) == 3
+    assert any("line 5" in line for line in outcome.report_lines())
+
+
+def test_dry_run_publishes_nothing(client, services):
+    import_file(services, V1, source_name="CAK apotheken")
+    before = snapshot(client)
+    outcome = import_file(services, V2, source_name="CAK apotheken", dry_run=True)
+    assert outcome.result.version is None and len(outcome.result.diff.added) == 1
+    assert snapshot(client) == before
+
+
+def test_rollback_and_unknown_versions(client, services):
+    import_file(services, V1, source_name="CAK apotheken")
+    import_file(services, V2, source_name="CAK apotheken")
+    services.store.rollback("cak-apotheken", 1)
+    assert "Apotheek Twee" in ids_by_name(client)
+    with pytest.raises(NotFound):
+        services.store.rollback("cak-apotheken", 9)
+    with pytest.raises(NotFound):
+        services.store.versions("nope")
+
+
+def test_another_process_import_is_noticed(make_app, services):
+    """A second app on the same store (like the CLI beside `make run`) sees the import."""
+    other = make_app()
+    reader = other.test_client()
+    assert reader.get("/v1/providers").get_json()["total"] == 0
+    import_file(services, V1, source_name="CAK apotheken")
+    assert reader.get("/v1/providers").get_json()["total"] == 3
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [("CAK apotheken", "cak-apotheken"), ("Zorg & Co — 2026!", "zorg-co-2026"), ("Één", "een")],
+)
+def test_slugify(name, slug):
+    assert slugify(name) == slug
