@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +16,17 @@ from flask import Flask
 from . import create_app
 from .errors import DirectoryError
 from .models import CATEGORIES
+from .services import Services
 
 
-def _app() -> Flask:
-    return create_app()
+@contextmanager
+def _services() -> Iterator[Services]:
+    """The app's services for one command; database connections closed at the end."""
+    services: Services = create_app().extensions["directory"]
+    try:
+        yield services
+    finally:
+        services.store.dispose()
 
 
 @click.group()
@@ -64,19 +73,19 @@ def import_command(
     """Import a CSV list of providers as a new version of a source (all or nothing)."""
     from .importing import import_file
 
-    app = _app()
     try:
-        outcome = import_file(
-            app.extensions["directory"],
-            file.read_bytes(),
-            source_name=source_name or file.stem,
-            category=category,
-            contracted=contracted,
-            list_date=list_date.date() if list_date else None,
-            skip_invalid=skip_invalid,
-            dry_run=dry_run,
-            column_map=_column_map(columns),
-        )
+        with _services() as services:
+            outcome = import_file(
+                services,
+                file.read_bytes(),
+                source_name=source_name or file.stem,
+                category=category,
+                contracted=contracted,
+                list_date=list_date.date() if list_date else None,
+                skip_invalid=skip_invalid,
+                dry_run=dry_run,
+                column_map=_column_map(columns),
+            )
     except DirectoryError as error:
         click.echo(f"import rejected: {error.message}", err=True)
         for problem in getattr(error, "problems", []):
@@ -92,7 +101,9 @@ def import_command(
 @main.command("sources")
 def sources_command() -> None:
     """List imported sources with their published version."""
-    for s in _app().extensions["directory"].store.sources():
+    with _services() as services:
+        listed = services.store.sources()
+    for s in listed:
         click.echo(
             f"{s.slug}\tv{s.version}\t{s.row_count} rows\tlist date {s.list_date or '-'}\t{s.name}"
         )
@@ -149,7 +160,9 @@ def openapi_text(app: Flask) -> str:
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path))
 def openapi_command(output: Path | None) -> None:
     """Write the OpenAPI document (default: stdout)."""
-    text = openapi_text(create_app({"DATABASE_URL": "sqlite://"}))
+    app = create_app({"DATABASE_URL": "sqlite://"})
+    text = openapi_text(app)
+    app.extensions["directory"].store.dispose()
     if output is None:
         click.echo(text, nl=False)
     else:
@@ -165,10 +178,10 @@ def seed_command() -> None:
     """Import the bundled data: hospital sites (contract unknown) and the example lists."""
     from .bundled import seed
 
-    app = _app()
     try:
-        for line in seed(app.extensions["directory"]):
-            click.echo(line)
+        with _services() as services:
+            for line in seed(services):
+                click.echo(line)
     except DirectoryError as error:
         click.echo(f"seed failed: {error.message}", err=True)
         for problem in getattr(error, "problems", []):

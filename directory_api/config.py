@@ -13,6 +13,11 @@ ENVIRONMENT: dict[str, tuple[Any, Any]] = {
     "DIRECTORY_GEODATA_PATH": (None, str),  # default: <instance>/geodata
     "DIRECTORY_GEODATA_MIRROR": (None, str),  # local folder with the same layout
     "DIRECTORY_RULES_PATH": (None, str),  # default: data/rules/rules.yaml
+    "DIRECTORY_GEOCODER": ("", str),  # "" (offline only) or "nominatim": addresses at import
+    "DIRECTORY_GEOCODER_DOMAIN": ("nominatim.openstreetmap.org", str),
+    "DIRECTORY_GEOCODER_SCHEME": ("https", str),
+    "DIRECTORY_GEOCODER_USER_AGENT": ("directory-api (import of provider lists)", str),
+    "DIRECTORY_GEOCODER_MIN_DELAY": (1.0, float),  # seconds between requests (usage policy)
     "DIRECTORY_VERSION_CHECK_SECONDS": (2.0, float),  # how often a worker looks for new data
     "DIRECTORY_ADMIN_TOKEN_HASHES": ("", str),  # comma-separated sha256 hex of bearer tokens
     "DIRECTORY_MAX_UPLOAD_BYTES": (20 * 1024 * 1024, int),

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from .errors import ImportRejected
+from .geocode import OnlineGeocoder
 from .importer import ParsedFile, read_provider_file
+from .models import ProviderRow
 from .services import Services
 from .store import PublishResult, slugify
 
@@ -66,6 +68,8 @@ def import_file(
         default_contracted=contracted,
         column_map=column_map,
     )
+    if services.online_geocoder is not None:
+        parsed.rows = refine_locations(parsed.rows, services.online_geocoder)
     return publish_parsed(
         services,
         parsed,
@@ -75,6 +79,18 @@ def import_file(
         skip_invalid=skip_invalid,
         dry_run=dry_run,
     )
+
+
+def refine_locations(rows: list[ProviderRow], geocoder: OnlineGeocoder) -> list[ProviderRow]:
+    """Rows placed only by postcode area or city get their address's point where found."""
+    out = []
+    for row in rows:
+        if row.location_precision in {"postcode4", "place"} and row.street:
+            point = geocoder.geocode_address(row.street, row.house_number, row.postcode, row.city)
+            if point is not None:
+                row = replace(row, lat=point[0], lon=point[1], location_precision="address")
+        out.append(row)
+    return out
 
 
 def publish_parsed(

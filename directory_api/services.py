@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, current_app
 
 from .directory import Directory, DirectoryHolder
-from .geocode import Gazetteer
+from .geocode import Gazetteer, GeopyGeocoder, OnlineGeocoder
 from .rules import Rules, load_rules
 from .store import Store
 
@@ -20,6 +22,7 @@ class Services:
     gazetteer: Gazetteer
     holder: DirectoryHolder
     geodata_dir: Path
+    online_geocoder: OnlineGeocoder | None = None
 
     def directory(self) -> Directory:
         """The current directory (reloaded whole when another process published data)."""
@@ -42,7 +45,23 @@ def build_services(app: Flask) -> Services:
         gazetteer=gazetteer,
         holder=holder,
         geodata_dir=Path(cfg["DIRECTORY_GEODATA_PATH"]),
+        online_geocoder=_online_geocoder(cfg),
     )
+
+
+def _online_geocoder(cfg: Mapping[str, Any]) -> OnlineGeocoder | None:
+    """Nominatim (rate-limited, cached) when configured; used only when importing lists."""
+    if cfg.get("DIRECTORY_GEOCODER") != "nominatim":
+        return None
+    from geopy.geocoders import Nominatim
+
+    nominatim = Nominatim(
+        user_agent=cfg["DIRECTORY_GEOCODER_USER_AGENT"],
+        domain=cfg["DIRECTORY_GEOCODER_DOMAIN"],
+        scheme=cfg["DIRECTORY_GEOCODER_SCHEME"],
+        timeout=10,
+    )
+    return GeopyGeocoder(nominatim, min_delay_seconds=cfg["DIRECTORY_GEOCODER_MIN_DELAY"])
 
 
 def get_services() -> Services:
