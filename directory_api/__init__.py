@@ -49,7 +49,7 @@ def create_app(settings: dict[str, Any] | None = None) -> Flask:
         app.config["DIRECTORY_GEODATA_PATH"] = os.path.join(app.instance_path, "geodata")
     app.config["MAX_CONTENT_LENGTH"] = app.config["DIRECTORY_MAX_UPLOAD_BYTES"]
 
-    from . import http, logs
+    from . import http, logs, readpath
     from .api import DirectoryApi, register_error_handlers
     from .services import build_services
     from .views import register_blueprints
@@ -66,7 +66,11 @@ def create_app(settings: dict[str, Any] | None = None) -> Flask:
         },
     )
     app.extensions["directory_api"] = api
+    api.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "description": "Admin token"}
+    )
     register_error_handlers(app)
     register_blueprints(api, app)
     http.init_app(app)
+    readpath.init_app(app)
     return app

@@ -9,7 +9,7 @@ from flask import Flask, jsonify
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
-from .errors import DirectoryError
+from .errors import DirectoryError, ImportRejected, InvalidRow
 from .schemas import ErrorSchema
 
 log = logging.getLogger(__name__)
@@ -68,6 +68,15 @@ def _summary(flat: dict[str, list[str]] | None) -> str | None:
     return f"invalid request: {name}: {msgs[0]}" + (" (and more)" if len(flat) > 1 else "")
 
 
+def problem_errors(problems: list[InvalidRow]) -> dict[str, list[str]]:
+    """Import problems keyed by line: {'line 5': ["column 'postcode': malformed ..."]}."""
+    errors: dict[str, list[str]] = {}
+    for p in problems:
+        where = f"column {p.column!r}: " if p.column else ""
+        errors.setdefault(f"line {p.line}", []).append(where + p.reason)
+    return errors
+
+
 def register_error_handlers(app: Flask) -> None:
     """DirectoryError -> its status with a field name; anything unexpected -> a bare 500."""
 
@@ -77,7 +86,11 @@ def register_error_handlers(app: Flask) -> None:
         name = {404: "Not Found", 409: "Conflict", 503: "Service Unavailable"}.get(
             error.status, "Unprocessable Entity"
         )
-        return jsonify(error_body(error.status, name, error.message, errors)), error.status
+        body = error_body(error.status, name, error.message, errors)
+        if isinstance(error, ImportRejected):
+            body["errors"] = problem_errors(error.problems) or {"file": [error.message]}
+            body["problems"] = [p.as_dict() for p in error.problems]
+        return jsonify(body), error.status
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Any:

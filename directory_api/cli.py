@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 from flask import Flask
@@ -107,6 +107,77 @@ def sources_command() -> None:
         click.echo(
             f"{s.slug}\tv{s.version}\t{s.row_count} rows\tlist date {s.list_date or '-'}\t{s.name}"
         )
+
+
+@main.command("versions")
+@click.argument("source")
+def versions_command(source: str) -> None:
+    """List the versions of a source (slug), oldest first; * marks the published one."""
+    try:
+        with _services() as services:
+            versions = services.store.versions(source)
+    except DirectoryError as error:
+        _fail(error)
+    for v in versions:
+        mark = "*" if v.published else " "
+        click.echo(
+            f"{mark} v{v.version}\t{v.row_count} rows\tlist date {v.list_date or '-'}\t"
+            f"imported {v.imported_at:%Y-%m-%d %H:%M}\t{v.checksum[:12]}"
+        )
+
+
+@main.command("diff")
+@click.argument("source")
+@click.option("--from", "from_version", type=int, help="Older version (default: previous).")
+@click.option("--to", "to_version", type=int, help="Newer version (default: latest).")
+def diff_command(source: str, from_version: int | None, to_version: int | None) -> None:
+    """What changed in a source between two versions."""
+    try:
+        with _services() as services:
+            d = services.store.diff(source, from_version, to_version)
+    except DirectoryError as error:
+        _fail(error)
+    click.echo(f"{d.source}: v{d.from_version} -> v{d.to_version}")
+    click.echo(
+        f"added {len(d.added)}, removed {len(d.removed)}, changed {len(d.changed)}, "
+        f"unchanged {d.unchanged}"
+    )
+    for c in d.added:
+        click.echo(f"+ {c.provider_id} {c.name}")
+    for c in d.removed:
+        click.echo(f"- {c.provider_id} {c.name}")
+    for c in d.changed:
+        click.echo(f"~ {c.provider_id} {c.name}: {', '.join(c.fields)}")
+
+
+@main.command("rollback")
+@click.argument("source")
+@click.option("--to", "version", type=int, required=True, help="Version to publish again.")
+def rollback_command(source: str, version: int) -> None:
+    """Publish an earlier version of a source again."""
+    try:
+        with _services() as services, services.store.source_lock(source):
+            data_version = services.store.rollback(source, version)
+    except DirectoryError as error:
+        _fail(error)
+    click.echo(f"{source}: version {version} published again (data version {data_version})")
+
+
+@main.command("token")
+def token_command() -> None:
+    """Make an admin token; put its hash in DIRECTORY_ADMIN_TOKEN_HASHES."""
+    from .auth import new_token, token_hash
+
+    token = new_token()
+    click.echo(f"token (give to the admin, store nowhere else): {token}")
+    click.echo(f"hash (for DIRECTORY_ADMIN_TOKEN_HASHES):         {token_hash(token)}")
+
+
+def _fail(error: DirectoryError) -> NoReturn:
+    click.echo(f"error: {error.message}", err=True)
+    for problem in getattr(error, "problems", []):
+        click.echo(f"  {problem}", err=True)
+    sys.exit(1)
 
 
 # -- geodata --------------------------------------------------------------------------------

@@ -22,6 +22,9 @@ ENVIRONMENT: dict[str, tuple[Any, Any]] = {
     "DIRECTORY_ADMIN_TOKEN_HASHES": ("", str),  # comma-separated sha256 hex of bearer tokens
     "DIRECTORY_MAX_UPLOAD_BYTES": (20 * 1024 * 1024, int),
     "DIRECTORY_CORS_ORIGINS": ("*", str),
+    "DIRECTORY_CACHE_SECONDS": (60, int),  # Cache-Control max-age of read endpoints
+    "DIRECTORY_RATE_LIMIT": ("", str),  # e.g. "120/minute" per client; "" = no limit
+    "DIRECTORY_RATE_LIMIT_STORAGE": ("memory://", str),  # e.g. redis://127.0.0.1:6379
     "DIRECTORY_LOG_LEVEL": ("INFO", str),
     "DIRECTORY_BENCH_MODE": (False, lambda v: str(v).lower() in {"1", "true", "yes"}),
 }

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
 from .errors import ImportRejected
 from .geocode import OnlineGeocoder
-from .importer import ParsedFile, read_provider_file
+from .importer import ParsedFile, read_provider_file, read_provider_records
 from .models import ProviderRow
 from .services import Services
 from .store import PublishResult, slugify
@@ -55,30 +55,61 @@ def import_file(
     skip_invalid: bool = False,
     dry_run: bool = False,
     column_map: Mapping[str, str] | None = None,
+    slug: str | None = None,
 ) -> ImportOutcome:
     """Validate every row; publish all or nothing (or the valid rows with skip_invalid)."""
     try:
-        slug = slugify(source_name)
+        slug = slug or slugify(source_name)
     except ValueError as error:
         raise ImportRejected(str(error)) from None
-    parsed = read_provider_file(
-        data,
-        locator=services.gazetteer,
-        default_category=category,
-        default_contracted=contracted,
-        column_map=column_map,
-    )
-    if services.online_geocoder is not None:
-        parsed.rows = refine_locations(parsed.rows, services.online_geocoder)
-    return publish_parsed(
-        services,
-        parsed,
-        source_name=source_name,
-        slug=slug,
-        list_date=list_date,
-        skip_invalid=skip_invalid,
-        dry_run=dry_run,
-    )
+    with services.store.source_lock(slug):
+        parsed = read_provider_file(
+            data,
+            locator=services.gazetteer,
+            default_category=category,
+            default_contracted=contracted,
+            column_map=column_map,
+        )
+        return publish_parsed(
+            services,
+            parsed,
+            source_name=source_name,
+            slug=slug,
+            list_date=list_date,
+            skip_invalid=skip_invalid,
+            dry_run=dry_run,
+        )
+
+
+def import_records(
+    services: Services,
+    records: Sequence[Mapping[str, object]],
+    *,
+    source_name: str,
+    slug: str,
+    category: str | None = None,
+    contracted: bool | None = None,
+    list_date: date | None = None,
+    skip_invalid: bool = False,
+    dry_run: bool = False,
+) -> ImportOutcome:
+    """As import_file, for rows given as JSON objects."""
+    with services.store.source_lock(slug):
+        parsed = read_provider_records(
+            records,
+            locator=services.gazetteer,
+            default_category=category,
+            default_contracted=contracted,
+        )
+        return publish_parsed(
+            services,
+            parsed,
+            source_name=source_name,
+            slug=slug,
+            list_date=list_date,
+            skip_invalid=skip_invalid,
+            dry_run=dry_run,
+        )
 
 
 def refine_locations(rows: list[ProviderRow], geocoder: OnlineGeocoder) -> list[ProviderRow]:
@@ -112,6 +143,8 @@ def publish_parsed(
         )
     if not parsed.rows:
         raise ImportRejected("no valid rows; nothing was imported", parsed.problems)
+    if services.online_geocoder is not None:
+        parsed.rows = refine_locations(parsed.rows, services.online_geocoder)
     result = services.store.publish(
         source_name,
         parsed.rows,

@@ -37,7 +37,16 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        for key in ("event", "care", "scheme", "origin_pc4", "origin_kind", "results", "ms"):
+        for key in (
+            "event",
+            "care",
+            "scheme",
+            "origin_kind",
+            "origin_pc4",
+            "origin_area",
+            "results",
+            "ms",
+        ):
             if hasattr(record, key):
                 payload[key] = getattr(record, key)
         if record.exc_info:

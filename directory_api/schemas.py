@@ -29,6 +29,10 @@ class ErrorSchema(ma.Schema):
         keys=fields.String(),
         metadata={"description": "Per-field messages: field or 'line N' -> list of messages"},
     )
+    problems = fields.List(
+        fields.Dict(),
+        metadata={"description": "For rejected imports: every problem as {line, column, reason}"},
+    )
 
 
 # -- search ---------------------------------------------------------------------------------
@@ -56,6 +60,9 @@ class SearchArgsSchema(StrictSchema):
         metadata={"description": "Only places within this many km"},
     )
     lang = fields.String(load_default="nl", validate=validate.OneOf(LANGUAGES))
+    as_of = fields.Date(
+        metadata={"description": "Answer from the lists as they were on this day (YYYY-MM-DD)"}
+    )
 
     @validates_schema
     def _one_origin(self, data: dict[str, Any], **_: Any) -> None:
@@ -127,6 +134,7 @@ class SearchQuerySchema(ma.Schema):
     lang = fields.String(required=True)
     limit = fields.Integer(required=True)
     max_km = fields.Float(allow_none=True)
+    as_of = fields.Date(allow_none=True)
     origin = fields.Nested(OriginSchema, required=True)
 
 
@@ -249,3 +257,87 @@ class SourceListSchema(ma.Schema):
 
 class HealthSchema(ma.Schema):
     status = fields.String(required=True)
+
+
+# -- versions, diffs, imports ---------------------------------------------------------------
+
+
+class VersionSchema(ma.Schema):
+    version = fields.Integer(required=True)
+    list_date = fields.Date(allow_none=True, required=True)
+    checksum = fields.String(required=True)
+    row_count = fields.Integer(required=True)
+    imported_at = fields.DateTime(required=True)
+    published = fields.Boolean(required=True)
+
+
+class VersionListSchema(ma.Schema):
+    source = fields.String(required=True)
+    versions = fields.List(fields.Nested(VersionSchema), required=True)
+
+
+class DiffArgsSchema(StrictSchema):
+    from_version = fields.Integer(data_key="from", validate=validate.Range(min=1))
+    to_version = fields.Integer(data_key="to", validate=validate.Range(min=1))
+
+
+class ChangeSchema(ma.Schema):
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    fields_changed = fields.List(fields.String(), data_key="fields")
+
+
+class DiffSchema(ma.Schema):
+    source = fields.String(required=True)
+    from_version = fields.Integer(allow_none=True, data_key="from", required=True)
+    to_version = fields.Integer(allow_none=True, data_key="to", required=True)
+    added = fields.List(fields.Nested(ChangeSchema), required=True)
+    removed = fields.List(fields.Nested(ChangeSchema), required=True)
+    changed = fields.List(fields.Nested(ChangeSchema), required=True)
+    unchanged = fields.Integer(required=True)
+
+
+class ImportOptionsSchema(StrictSchema):
+    """Options of an import over HTTP, as form fields (with a `file`) or JSON (with `rows`)."""
+
+    name = fields.String(
+        validate=validate.Length(min=1, max=300),
+        metadata={"description": "Display name of the list (default: the current name or slug)"},
+    )
+    list_date = fields.Date(allow_none=True)
+    category = fields.String(allow_none=True, validate=validate.OneOf(CATEGORIES))
+    contracted = fields.Boolean(allow_none=True)
+    skip_invalid = fields.Boolean(load_default=False)
+    dry_run = fields.Boolean(load_default=False)
+    rows = fields.List(
+        fields.Dict(keys=fields.String()),
+        metadata={"description": "JSON rows (same field names as CSV headers)"},
+    )
+
+
+class ProblemSchema(ma.Schema):
+    line = fields.Integer(required=True)
+    column = fields.String(allow_none=True, required=True)
+    reason = fields.String(required=True)
+
+
+class ImportResultSchema(ma.Schema):
+    source = fields.String(required=True)
+    version = fields.Integer(allow_none=True, required=True)
+    data_version = fields.Integer(required=True)
+    dry_run = fields.Boolean(required=True)
+    rows = fields.Integer(required=True)
+    checksum = fields.String(required=True)
+    diff = fields.Nested(DiffSchema, required=True)
+    warnings = fields.List(fields.String(), required=True)
+    skipped = fields.List(fields.Nested(ProblemSchema), required=True)
+
+
+class RollbackSchema(StrictSchema):
+    version = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class RollbackResultSchema(ma.Schema):
+    source = fields.String(required=True)
+    version = fields.Integer(required=True)
+    data_version = fields.Integer(required=True)

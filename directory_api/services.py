@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g, has_request_context
 
 from .directory import Directory, DirectoryHolder
 from .geocode import Gazetteer, GeopyGeocoder, OnlineGeocoder
 from .rules import Rules, load_rules
 from .store import Store
+
+AS_OF_CACHE = 8  # directories of past days kept per worker
 
 
 @dataclass
@@ -24,9 +28,27 @@ class Services:
     geodata_dir: Path
     online_geocoder: OnlineGeocoder | None = None
 
-    def directory(self) -> Directory:
-        """The current directory (reloaded whole when another process published data)."""
-        return self.holder.get()
+    _as_of: dict[tuple[int, date], Directory] = field(default_factory=dict, repr=False)
+    _as_of_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def directory(self, as_of: date | None = None) -> Directory:
+        """The current directory (reloaded whole when another process published data), or
+        the lists as they were on `as_of`: per source the version with the latest list date
+        on or before that day."""
+        pinned = g.get("directory") if has_request_context() else None
+        current = pinned or self.holder.get()
+        if has_request_context():
+            g.directory = current  # one data version for the whole request
+        if as_of is None:
+            return current
+        key = (current.data_version, as_of)
+        with self._as_of_lock:
+            if key not in self._as_of:
+                _, providers = self.store.snapshot_as_of(as_of)
+                if len(self._as_of) >= AS_OF_CACHE:
+                    self._as_of.pop(next(iter(self._as_of)))
+                self._as_of[key] = Directory.build(current.data_version, providers)
+            return self._as_of[key]
 
 
 def build_services(app: Flask) -> Services:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import os
 import re
+import tempfile
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
 from typing import Any
@@ -28,11 +32,12 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
     update,
 )
 from sqlalchemy.engine import Connection, Engine
 
-from .errors import NotFound
+from .errors import ImportConflict, NotFound
 from .models import Provider, ProviderRow
 
 metadata = MetaData()
@@ -377,6 +382,62 @@ class Store:
             slug, diff.from_version, number, diff.added, diff.removed, diff.changed, diff.unchanged
         )
         return PublishResult(slug, number, data_version, diff)
+
+    def snapshot_as_of(self, day: date) -> tuple[tuple[int, ...], list[Provider]]:
+        """Per source, the version whose list date is the latest on or before `day`
+        (import date where a version has no list date); returns (version ids, providers)."""
+        with self.engine.connect() as conn, conn.begin():
+            chosen: dict[int, tuple[date, int, int]] = {}
+            for r in conn.execute(select(source_versions)).all():
+                listed = r.list_date or _aware(r.imported_at).date()  # type: ignore[union-attr]
+                if listed <= day and (
+                    r.source_id not in chosen or (listed, r.version) > chosen[r.source_id][:2]
+                ):
+                    chosen[r.source_id] = (listed, r.version, r.id)
+            ids = tuple(sorted(v[2] for v in chosen.values()))
+            query = (
+                select(providers, sources.c.slug, source_versions.c.version)
+                .join(source_versions, providers.c.version_id == source_versions.c.id)
+                .join(sources, sources.c.id == source_versions.c.source_id)
+                .where(providers.c.version_id.in_(ids))
+            )
+            rows = conn.execute(query).mappings().all() if ids else []
+        return ids, [_provider(r) for r in rows]
+
+    @contextmanager
+    def source_lock(self, slug: str) -> Iterator[None]:
+        """One import of a source at a time across processes; ImportConflict for the loser.
+
+        PostgreSQL: a session advisory lock; SQLite: flock on a file beside the database.
+        Both are released by the operating system or the server if the process dies.
+        """
+        message = f"another import of source {slug!r} is running; try again when it is done"
+        if self.dialect == "postgresql":
+            key = int.from_bytes(hashlib.sha1(slug.encode()).digest()[:8], "big", signed=True)
+            with self.engine.connect() as conn:
+                got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
+                conn.commit()
+                if not got:
+                    raise ImportConflict(message, field_name="source")
+                try:
+                    yield
+                finally:
+                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                    conn.commit()
+            return
+        database = self.engine.url.database
+        path = f"{database}.{slug}.import-lock" if database and database != ":memory:" else None
+        if path is None:
+            path = os.path.join(tempfile.gettempdir(), f"directory-api-{id(self)}-{slug}.lock")
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise ImportConflict(message, field_name="source") from None
+            yield
+        finally:
+            os.close(fd)
 
     def rollback(self, slug: str, version: int) -> int:
         """Republish an earlier version of a source; returns the new data version."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import uuid
+from contextlib import contextmanager
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,7 +13,6 @@ from flask import Flask
 
 from directory_api import create_app
 from directory_api.geodata import DATASETS, status
-from directory_api.store import Store
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -52,13 +53,26 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         if os.environ.get("CI"):
             pytest.fail("CI must run the PostgreSQL tests: set TEST_DATABASE_URL (.ci/run does)")
         pytest.skip("PostgreSQL tests need TEST_DATABASE_URL (set by .ci/run)")
-    store = Store(url)
-    store.drop_schema()
-    store.dispose()
-    yield url
-    store = Store(url)
-    store.drop_schema()
-    store.dispose()
+    with pg_schema(url) as schema_url:
+        yield schema_url
+
+
+@contextmanager
+def pg_schema(url: str) -> Iterator[str]:
+    """A fresh PostgreSQL schema for one test (dropped after), as the URL's search_path."""
+    from sqlalchemy import create_engine, text
+
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{name}"'))
+    sep = "&" if "?" in url else "?"
+    try:
+        yield f"{url}{sep}options=-csearch_path%3D{name}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
+        admin.dispose()
 
 
 @pytest.fixture

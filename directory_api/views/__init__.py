@@ -8,10 +8,13 @@ from flask_smorest import Api
 
 def register_blueprints(api: Api, app: Flask) -> None:
     """Attach every resource's blueprint to the Api (the bench floor only in bench mode)."""
-    from . import care_types, health, providers, search, sources
+    from . import care_types, health, imports, providers, search, sources
 
-    for module in (search, providers, care_types, sources, health):
+    for module in (search, providers, care_types, sources, imports, health):
         api.register_blueprint(module.blp)
+    from . import widget  # /widget.js and /embed: HTML and JS, so not in the OpenAPI document
+
+    app.register_blueprint(widget.bp)
     if app.config.get("DIRECTORY_BENCH_MODE"):
         from . import bench_floor
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from typing import Any
 
 from flask import current_app
@@ -15,6 +17,8 @@ from ..models import Match, Origin
 from ..schemas import SearchArgsSchema, SearchResultSchema
 from ..search import find_nearest
 from ..services import Services, get_services
+
+log = logging.getLogger(__name__)
 
 blp = Blueprint("search", __name__, url_prefix="/v1", description="Search reimbursable care")
 
@@ -32,8 +36,9 @@ class Search(MethodView):
     @blp.response(200, SearchResultSchema)
     def get(self, args: dict[str, Any]) -> Any:
         """Nearest places where this care is reimbursed, from a postcode, place or lat/lon."""
+        started = time.perf_counter()
         services = get_services()
-        directory = services.directory()
+        directory = services.directory(args.get("as_of"))
         origin = resolve_origin(services, args)
         rule = services.rules.rule(args["care"], args["scheme"])
         matches = find_nearest(
@@ -45,6 +50,7 @@ class Search(MethodView):
             lang=args["lang"],
         )
         lang = args["lang"]
+        log_search(args, origin, len(matches), started)
         payload = {
             "query": {
                 "care": args["care"],
@@ -52,6 +58,7 @@ class Search(MethodView):
                 "lang": lang,
                 "limit": args["limit"],
                 "max_km": args.get("max_km"),
+                "as_of": args["as_of"].isoformat() if "as_of" in args else None,
                 "origin": origin_json(origin),
             },
             "advice": [text.get(lang) for text in rule.advice],
@@ -81,6 +88,26 @@ def resolve_origin(services: Services, args: dict[str, Any]) -> Origin:
     except LocationError as error:
         error.field_name = error.field_name or "near"
         raise
+
+
+def log_search(args: dict[str, Any], origin: Origin, results: int, started: float) -> None:
+    """One line per search: never more than PC4 or 2-decimal coordinates, never the client."""
+    where: dict[str, Any] = {"origin_kind": origin.resolved_from}
+    if origin.resolved_from == "postcode" and origin.label:
+        where["origin_pc4"] = origin.label[:4]
+    else:
+        where["origin_area"] = f"{origin.lat:.2f},{origin.lon:.2f}"
+    log.info(
+        "search",
+        extra={
+            "event": "search",
+            "care": args["care"],
+            "scheme": args["scheme"],
+            "results": results,
+            "ms": round((time.perf_counter() - started) * 1000, 1),
+            **where,
+        },
+    )
 
 
 def origin_json(origin: Origin) -> dict[str, Any]:
