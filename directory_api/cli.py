@@ -180,6 +180,21 @@ def _fail(error: DirectoryError) -> NoReturn:
     sys.exit(1)
 
 
+@main.group()
+def db() -> None:
+    """The database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Create or upgrade the schema of DATABASE_URL to this release (Alembic migrations)."""
+    from .migrate import main_upgrade
+
+    with _services() as services:  # opening the store already upgrades it
+        url = services.store.url
+    click.echo(f"schema at revision {main_upgrade(url)}")
+
+
 # -- geodata --------------------------------------------------------------------------------
 
 

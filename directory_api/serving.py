@@ -14,7 +14,8 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 
     def load_config(self) -> None:
         for key, value in self.options.items():
-            self.cfg.set(key, value)
+            if key in self.cfg.settings:  # older gunicorn lacks some settings
+                self.cfg.set(key, value)
 
     def load(self) -> Any:
         from . import create_app
@@ -32,5 +33,7 @@ def serve(*, host: str, port: int, workers: int) -> None:
             "errorlog": "-",
             "loglevel": "info",
             "timeout": 60,
+            # One shared control socket per user would clash between instances on one host.
+            "control_socket_disable": True,
         }
     ).run()

@@ -38,6 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 
 from .errors import ImportConflict, NotFound
+from .migrate import drop_version_table, upgrade
 from .models import Provider, ProviderRow
 
 metadata = MetaData()
@@ -189,14 +190,12 @@ class Store:
         return self.engine.dialect.name
 
     def create_schema(self) -> None:
-        """Create missing tables (idempotent)."""
-        metadata.create_all(self.engine)
-        with self.engine.begin() as conn:
-            if conn.execute(select(meta.c.key).where(meta.c.key == "data_version")).first() is None:
-                conn.execute(insert(meta).values(key="data_version", value="0"))
+        """Create or upgrade the schema with the Alembic migrations (safe to race)."""
+        upgrade(self.engine)
 
     def drop_schema(self) -> None:
         metadata.drop_all(self.engine)
+        drop_version_table(self.engine)
 
     def dispose(self) -> None:
         self.engine.dispose()

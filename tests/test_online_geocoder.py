@@ -64,11 +64,11 @@ def test_addresses_are_geocoded_when_configured(make_app, nominatim, geodata_dir
     if not services.gazetteer.available:
         pytest.skip("needs the real postcode table (make geodata)")
     csv = (
-        "naam;straat;huisnummer;postcode;plaats;categorie\n"
-        "Apotheek Dom;Domplein;1;3512 JE;Utrecht;apotheek\n"
-        "Apotheek Elders;Nergensstraat;9;3511 AB;Utrecht;apotheek\n"
-        "Apotheek Zonder Straat;;;3511 AB;Utrecht;apotheek\n"
-    ).encode()
+        b"naam;straat;huisnummer;postcode;plaats;categorie\n"
+        b"Apotheek Dom;Domplein;1;3512 JE;Utrecht;apotheek\n"
+        b"Apotheek Elders;Nergensstraat;9;3511 AB;Utrecht;apotheek\n"
+        b"Apotheek Zonder Straat;;;3511 AB;Utrecht;apotheek\n"
+    )
     import_file(services, csv, source_name="adressen")
     items = app.test_client().get("/v1/providers").get_json()["items"]
     by_name = {p["name"]: p for p in items}

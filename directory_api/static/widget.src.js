@@ -130,6 +130,10 @@
     return el;
   }
 
+  function fill(el, ...kids) {
+    el.replaceChildren(...kids.flat().filter((kid) => kid !== null && kid !== undefined && kid !== false));
+  }
+
   let sheet = null;
   function adoptStyles(root) {
     try {
@@ -226,6 +230,8 @@
 
     connectedCallback() {
       this._connected = true;
+      // Moved in the page while searching: that search was dropped on disconnect.
+      if (["loading", "locating"].includes(this._state.view)) this._state = { view: "idle" };
       this._update(true);
     }
 
@@ -249,7 +255,7 @@
       if (this._careTypesFrom !== o.api) this._loadCareTypes();
       this._renderForm();
       this._renderOut();
-      const again = ["results", "empty", "unknown", "invalid"].includes(this._state.view);
+      const again = ["loading", "results", "empty", "unknown", "invalid"].includes(this._state.view);
       if (rerun && this._last && again) this._search(this._last);
     }
 
@@ -283,7 +289,7 @@
     // -- the form: rebuilt when the language, the options or the care types change ---------
 
     _renderForm() {
-      const { t, _o: o, _els: e } = this;
+      const { _t: t, _o: o, _els: e } = this;
       const focused = this._root.activeElement && this._root.activeElement.dataset.k;
       e.cf.setAttribute("lang", o.lang);
       e.cf.setAttribute("dir", o.dir);
@@ -297,13 +303,15 @@
           onclick: () => this.setAttribute("lang", code),
         }),
       );
-      e.head.replaceChildren(
+      fill(
+        e.head,
         h("h2", { id: "cf-title", text: t("title") }),
         langs.length > 1 ? h("div", { class: "langs", role: "group", "aria-label": t("languages") }, langs) : null,
       );
       e.intro.textContent = t("intro");
       e.form.onsubmit = (ev) => this._submit(ev);
-      e.form.replaceChildren(
+      fill(
+        e.form,
         this._careField(),
         h(
           "div",
@@ -314,6 +322,7 @@
             id: "cf-near",
             "data-k": "near",
             type: "text",
+            dir: "auto",
             autocomplete: "off",
             spellcheck: "false",
             enterkeyhint: "search",
@@ -342,7 +351,7 @@
     }
 
     _careField() {
-      const { t, _o: o } = this;
+      const { _t: t, _o: o } = this;
       if (o.care && this._care) {
         const label = this._label(this._care);
         return label ? h("p", { class: "preset" }, t("care_preset") + " ", h("span", { text: label })) : null;
@@ -417,7 +426,7 @@
     }
 
     _retry() {
-      if (this._state.retry === "care" || !this._careTypes) this._loadCareTypes();
+      if (!this._careTypes && this._careTypesFrom === null) this._loadCareTypes();
       if (this._last) this._search(this._last);
       else this._setState({ view: "idle" });
     }
@@ -477,7 +486,7 @@
     // -- the output: status line (the live region) and what goes with it -----------------
 
     _renderOut() {
-      const { t, _state: s, _els: e } = this;
+      const { _t: t, _state: s, _els: e } = this;
       const hadFocus = e.out.contains(this._root.activeElement);
       const busy = s.view === "loading" || s.view === "locating";
       e.cf.classList.toggle("busy", busy);
@@ -503,7 +512,7 @@
           h("button", { type: "button", class: "retry primary", "data-k": "retry", text: t("retry"), onclick: () => this._retry() }),
         ],
       }[s.view];
-      e.out.replaceChildren(...(parts ? parts().flat().filter(Boolean) : []));
+      fill(e.out, parts ? parts().flat() : []);
       if (hadFocus) e.out.focus();
     }
 
@@ -546,7 +555,10 @@
           pay.patient_contribution
             ? h("p", {}, h("strong", { text: t("you_pay") }), " " + pay.patient_contribution)
             : null,
-          pay.conditions.length
+          pay.conditions.length === 1
+            ? h("p", {}, h("strong", { text: t("conditions") }), " " + pay.conditions[0])
+            : null,
+          pay.conditions.length > 1
             ? [h("p", {}, h("strong", { text: t("conditions") })), h("ul", {}, pay.conditions.map((c) => h("li", { text: c })))]
             : null,
         ),

@@ -3,7 +3,7 @@
 widget.js is built once per process from three kinds of files in `directory_api/static/`:
 `widget.src.js` (the element), `widget.css` (its Shadow DOM styles) and one
 `widget.<lang>.json` per language (the texts; a new language is one more file). Texts a
-language file lacks fall back to English.
+language file lacks fall back to English. Built once per process: restart after editing.
 
 /embed is an HTML page holding one <care-finder>, for sites that can only paste an iframe.
 It takes the same options as query parameters and answers invalid ones with a 422 in the
@@ -111,7 +111,8 @@ def script() -> Response:
     response.headers["Cache-Control"] = "public, max-age=3600"
     response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
     response.vary.add("Accept-Encoding")
-    return response.make_conditional(request)
+    response.make_conditional(request)
+    return response
 
 
 class EmbedArgsSchema(ma.Schema):
