@@ -11,8 +11,8 @@ from pathlib import Path
 
 from .errors import GeodataError
 from .importing import import_file
+from .lists import slugify
 from .services import Services
-from .store import slugify
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
 from .errors import ImportRejected
 from .geocode import OnlineGeocoder
 from .importer import ParsedFile, read_provider_file, read_provider_records
+from .lists import PublishResult, slugify
 from .models import ProviderRow
 from .services import Services
-from .store import PublishResult, slugify
 
 
 @dataclass(frozen=True)
@@ -58,27 +58,17 @@ def import_file(
     slug: str | None = None,
 ) -> ImportOutcome:
     """Validate every row; publish all or nothing (or the valid rows with skip_invalid)."""
-    try:
-        slug = slug or slugify(source_name)
-    except ValueError as error:
-        raise ImportRejected(str(error)) from None
-    with services.store.source_lock(slug):
-        parsed = read_provider_file(
+
+    def read() -> ParsedFile:
+        return read_provider_file(
             data,
             locator=services.gazetteer,
             default_category=category,
             default_contracted=contracted,
             column_map=column_map,
         )
-        return publish_parsed(
-            services,
-            parsed,
-            source_name=source_name,
-            slug=slug,
-            list_date=list_date,
-            skip_invalid=skip_invalid,
-            dry_run=dry_run,
-        )
+
+    return _locked_import(services, read, source_name, slug, list_date, skip_invalid, dry_run)
 
 
 def import_records(
@@ -86,7 +76,7 @@ def import_records(
     records: Sequence[Mapping[str, object]],
     *,
     source_name: str,
-    slug: str,
+    slug: str | None = None,
     category: str | None = None,
     contracted: bool | None = None,
     list_date: date | None = None,
@@ -94,16 +84,36 @@ def import_records(
     dry_run: bool = False,
 ) -> ImportOutcome:
     """As import_file, for rows given as JSON objects."""
-    with services.store.source_lock(slug):
-        parsed = read_provider_records(
+
+    def read() -> ParsedFile:
+        return read_provider_records(
             records,
             locator=services.gazetteer,
             default_category=category,
             default_contracted=contracted,
         )
+
+    return _locked_import(services, read, source_name, slug, list_date, skip_invalid, dry_run)
+
+
+def _locked_import(
+    services: Services,
+    read: Callable[[], ParsedFile],
+    source_name: str,
+    slug: str | None,
+    list_date: date | None,
+    skip_invalid: bool,
+    dry_run: bool,
+) -> ImportOutcome:
+    """Read and publish while holding the source's import lock (the loser gets a 409)."""
+    try:
+        slug = slug or slugify(source_name)
+    except ValueError as error:
+        raise ImportRejected(str(error)) from None
+    with services.store.source_lock(slug):
         return publish_parsed(
             services,
-            parsed,
+            read(),
             source_name=source_name,
             slug=slug,
             list_date=list_date,

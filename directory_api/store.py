@@ -5,12 +5,9 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
-import re
 import tempfile
-import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -38,6 +35,16 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 
 from .errors import ImportConflict, NotFound
+from .lists import (
+    PROVIDER_FIELDS,
+    Diff,
+    PublishResult,
+    SourceInfo,
+    VersionInfo,
+    assign_ids,
+    compare,
+    slugify,
+)
 from .migrate import drop_version_table, upgrade
 from .models import Provider, ProviderRow
 
@@ -96,83 +103,6 @@ providers = Table(
     Column("location_precision", String(32), nullable=False),
 )
 
-# Fields of a provider that are compared between versions.
-PROVIDER_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(ProviderRow) if f.name != "line")
-
-
-@dataclass(frozen=True)
-class SourceInfo:
-    slug: str
-    name: str
-    version: int | None
-    list_date: date | None
-    checksum: str | None
-    row_count: int
-    imported_at: datetime | None
-    versions: int
-
-
-@dataclass(frozen=True)
-class VersionInfo:
-    version: int
-    list_date: date | None
-    checksum: str
-    row_count: int
-    imported_at: datetime
-    published: bool
-
-
-@dataclass(frozen=True)
-class Change:
-    provider_id: str
-    name: str
-    fields: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Diff:
-    source: str
-    from_version: int | None
-    to_version: int | None
-    added: tuple[Change, ...]
-    removed: tuple[Change, ...]
-    changed: tuple[Change, ...]
-    unchanged: int
-
-
-@dataclass(frozen=True)
-class PublishResult:
-    source: str
-    version: int | None  # None for a dry run
-    data_version: int
-    diff: Diff
-
-
-def slugify(name: str) -> str:
-    """'CAK apotheken 2026' -> 'cak-apotheken-2026'."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
-    if not slug:
-        raise ValueError(f"source name {name!r} gives an empty slug")
-    return slug[:200]
-
-
-def _fold(text: str | None) -> str:
-    text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
-    return " ".join(text.casefold().split())
-
-
-def identity_keys(row: ProviderRow) -> tuple[str | None, str]:
-    """(external-id key, name+postcode+house-number key): what makes two rows the same place."""
-    ext = f"ext:{row.external_id.strip()}" if row.external_id else None
-    npa = "npa:" + "|".join(_fold(v) for v in (row.name, row.postcode, row.house_number))
-    return ext, npa
-
-
-def stable_id(slug: str, key: str) -> str:
-    """Deterministic provider id for a place in a source."""
-    return hashlib.sha1(f"{slug}\x00{key}".encode()).hexdigest()[:12]
-
 
 def _now() -> datetime:
     return datetime.now(UTC)
@@ -211,14 +141,10 @@ class Store:
         """The data version and every published provider, read in one transaction."""
         with self.engine.connect() as conn, conn.begin():
             version = _data_version(conn)
-            query = (
-                select(providers, sources.c.slug, source_versions.c.version)
-                .join(source_versions, providers.c.version_id == source_versions.c.id)
-                .join(sources, sources.c.id == source_versions.c.source_id)
-                .where(source_versions.c.version == sources.c.published_version)
+            served = _providers_where(
+                conn, source_versions.c.version == sources.c.published_version
             )
-            rows = conn.execute(query).mappings().all()
-        return version, [_provider(r) for r in rows]
+        return version, served
 
     def sources(self) -> list[SourceInfo]:
         """Every source with its published version."""
@@ -299,7 +225,7 @@ class Store:
                     raise NotFound(f"source {slug!r} has no version {v}", field_name="version")
             old = _version_rows(conn, source.id, from_version)
             new = _version_rows(conn, source.id, to_version)
-        return _compare(slug, from_version, to_version, old, new)
+        return compare(slug, from_version, to_version, old, new)
 
     # -- writing -------------------------------------------------------------------------
 
@@ -341,9 +267,9 @@ class Store:
         _lock(conn)
         source = _source_or_create(conn, slug, name)
         previous = _version_rows(conn, source.id, source.published_version)
-        ids = _assign_ids(slug, rows, previous)
+        ids = assign_ids(slug, rows, previous)
         new = {pid: _row_values(row) for pid, row in zip(ids, rows, strict=True)}
-        diff = _compare(slug, source.published_version, None, previous, new)
+        diff = compare(slug, source.published_version, None, previous, new)
         if dry_run:
             return PublishResult(slug, None, _data_version(conn), diff)
         number = (
@@ -394,14 +320,8 @@ class Store:
                 ):
                     chosen[r.source_id] = (listed, r.version, r.id)
             ids = tuple(sorted(v[2] for v in chosen.values()))
-            query = (
-                select(providers, sources.c.slug, source_versions.c.version)
-                .join(source_versions, providers.c.version_id == source_versions.c.id)
-                .join(sources, sources.c.id == source_versions.c.source_id)
-                .where(providers.c.version_id.in_(ids))
-            )
-            rows = conn.execute(query).mappings().all() if ids else []
-        return ids, [_provider(r) for r in rows]
+            served = _providers_where(conn, providers.c.version_id.in_(ids)) if ids else []
+        return ids, served
 
     @contextmanager
     def source_lock(self, slug: str) -> Iterator[None]:
@@ -528,46 +448,15 @@ def _row_values(row: ProviderRow) -> dict[str, Any]:
     return {f: getattr(row, f) for f in PROVIDER_FIELDS}
 
 
-def _assign_ids(slug: str, rows: Iterable[ProviderRow], previous: dict[str, dict]) -> list[str]:
-    """Reuse the previous version's id for the same place, else a deterministic new one."""
-    known: dict[str, str] = {}
-    for pid, values in previous.items():
-        ext, npa = identity_keys(ProviderRow(**values))
-        if ext:
-            known.setdefault(ext, pid)
-        known.setdefault(npa, pid)
-    taken: set[str] = set()
-    ids = []
-    for row in rows:
-        ext, npa = identity_keys(row)
-        own = ext or npa
-        found = known.get(ext or "") or known.get(npa)
-        pid = stable_id(slug, own) if found is None or found in taken else found
-        n = 1
-        while pid in taken:  # rows the importer let through as distinct but that hash alike
-            pid = stable_id(slug, f"{own}#{n}")
-            n += 1
-        taken.add(pid)
-        ids.append(pid)
-    return ids
-
-
-def _compare(
-    slug: str, old_v: int | None, new_v: int | None, old: dict[str, dict], new: dict[str, dict]
-) -> Diff:
-    added = tuple(Change(pid, new[pid]["name"]) for pid in sorted(new.keys() - old.keys()))
-    removed = tuple(Change(pid, old[pid]["name"]) for pid in sorted(old.keys() - new.keys()))
-    changed = []
-    unchanged = 0
-    for pid in sorted(new.keys() & old.keys()):
-        diff_fields = tuple(
-            f for f in PROVIDER_FIELDS if f != "line" and old[pid][f] != new[pid][f]
-        )
-        if diff_fields:
-            changed.append(Change(pid, new[pid]["name"], diff_fields))
-        else:
-            unchanged += 1
-    return Diff(slug, old_v, new_v, added, removed, tuple(changed), unchanged)
+def _providers_where(conn: Connection, condition: Any) -> list[Provider]:
+    """Providers with their source slug and version number, filtered by `condition`."""
+    query = (
+        select(providers, sources.c.slug, source_versions.c.version)
+        .join(source_versions, providers.c.version_id == source_versions.c.id)
+        .join(sources, sources.c.id == source_versions.c.source_id)
+        .where(condition)
+    )
+    return [_provider(r) for r in conn.execute(query).mappings()]
 
 
 def _provider(r: Any) -> Provider:

@@ -8,7 +8,7 @@ import pytest
 
 from directory_api.errors import ImportRejected, NotFound
 from directory_api.importing import import_file
-from directory_api.store import slugify
+from directory_api.lists import slugify
 
 V1 = b"""id,name,category,cak_contracted,postcode,house_number,lat,lon
 A1,Apotheek Een,pharmacy,ja,3511 AB,1,52.09,5.12

@@ -11,9 +11,9 @@ from flask_smorest import Blueprint, abort
 
 from ..auth import require_admin
 from ..importing import ImportOutcome, import_file, import_records
+from ..lists import slugify
 from ..schemas import ImportOptionsSchema, ImportResultSchema, RollbackResultSchema, RollbackSchema
 from ..services import get_services
-from ..store import slugify
 from .sources import diff_json
 
 blp = Blueprint("imports", __name__, url_prefix="/v1", description="Admin: import and roll back")

@@ -9,9 +9,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
+from ..lists import Change, Diff, SourceInfo
 from ..schemas import DiffArgsSchema, DiffSchema, SourceListSchema, VersionListSchema
 from ..services import get_services
-from ..store import Change, Diff, SourceInfo
 
 blp = Blueprint("sources", __name__, url_prefix="/v1", description="Imported lists")
 
