@@ -13,11 +13,17 @@ from flask import Flask
 _PC6 = re.compile(r"\b([1-9][0-9]{3})(?:\s|%20|\+)?[A-Za-z]{2}\b")
 _COORD = re.compile(r"(-?\d{1,3}\.\d{2})\d+")
 _QUERY = re.compile(r"\?[^\s\"]*")
+_IPV4 = re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}\b")
+_IPV6 = re.compile(
+    r"(?<![\w:])(?:[0-9a-fA-F]{1,4}:){4,7}[0-9a-fA-F]{1,4}(?![\w:])"
+    r"|(?<![\w:])(?:[0-9a-fA-F]{0,4}:){1,6}:[0-9a-fA-F]{0,4}(?![\w:])"
+)
 
 
 def redact(text: str) -> str:
-    """Drop query strings, cut postcodes to PC4 and coordinates to 2 decimals."""
+    """Drop query strings and IP addresses, cut postcodes to PC4, coordinates to 2 decimals."""
     text = _QUERY.sub("?…", text)
+    text = _IPV6.sub("-", _IPV4.sub("-", text))
     text = _PC6.sub(r"\1", text)
     return _COORD.sub(r"\1", text)
 

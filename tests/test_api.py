@@ -208,3 +208,23 @@ def test_den_bosch_spellings_agree(client):
 def test_unknown_or_malformed_origin_is_422(client, near):
     body = assert_error_shape(search(client, care="pharmacy", near=near), 422, "near")
     assert near.split()[0].lower() in body["errors"]["near"][0].lower()
+
+
+@pytest.mark.parametrize(
+    ("line", "kept", "gone"),
+    [
+        (
+            '127.0.0.1 - - [26/Nov/2026 15:17:45] "GET /v1/search?near=3511%20AB HTTP/1.1" 200 -',
+            "15:17:45",
+            ["127.0.0.1", "3511", "near="],
+        ),
+        ("origin 52.123456,5.654321 from ::1", "52.12,5.65", ["52.1234", "::1"]),
+        ("near 3511 AB from 2001:db8::1", "3511", ["3511 AB", "2001:db8::1"]),
+    ],
+)
+def test_log_redaction(line, kept, gone):
+    from directory_api.logs import redact
+
+    out = redact(line)
+    assert kept in out
+    assert not any(g in out for g in gone)

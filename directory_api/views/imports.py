@@ -20,7 +20,7 @@ blp = Blueprint("imports", __name__, url_prefix="/v1", description="Admin: impor
 
 OPTIONS = ImportOptionsSchema()
 ROLLBACK = RollbackSchema()
-SECURITY = [{"bearerAuth": []}]
+SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
 IMPORT_BODY = {
     "required": True,
@@ -111,6 +111,7 @@ def _read_request() -> tuple[dict[str, Any], bytes | None]:
                 abort(
                     422, message="send the CSV as form field 'file'", errors={"file": ["missing"]}
                 )
+                raise AssertionError  # abort raises
             form = {k: v for k, v in request.form.items() if v != ""}
             options = OPTIONS.load({**_query_options(), **form})
             return options, upload.read()
@@ -118,6 +119,7 @@ def _read_request() -> tuple[dict[str, Any], bytes | None]:
             body = request.get_json(silent=True)
             if not isinstance(body, dict):
                 abort(422, message="JSON body must be an object with 'rows'")
+                raise AssertionError  # abort raises
             options = OPTIONS.load({**_query_options(), **body})
             if not options.get("rows"):
                 abort(422, message="JSON import needs 'rows'", errors={"rows": ["missing"]})
