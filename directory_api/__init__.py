@@ -24,11 +24,18 @@ onverzekerbare vreemdelingen, cited per rule (see /v1/care-types).
 """
 
 
+class DirectoryFlask(Flask):
+    """Flask without the per-call coroutine check: this app has no async views or hooks."""
+
+    def ensure_sync(self, func: Any) -> Any:
+        return func
+
+
 def create_app(settings: dict[str, Any] | None = None) -> Flask:
     """App factory: defaults -> environment -> `settings`. Never loads data by itself."""
     merged = {**from_environment(), **(settings or {})}
     instance = merged.get("DIRECTORY_INSTANCE_PATH") or os.path.join(os.getcwd(), "instance")
-    app = Flask(__name__, instance_path=os.path.abspath(instance))
+    app = DirectoryFlask(__name__, instance_path=os.path.abspath(instance))
     app.config.update(
         API_TITLE="directory-api",
         API_VERSION="v1",

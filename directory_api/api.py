@@ -23,10 +23,15 @@ def _flatten(messages: Any) -> dict[str, list[str]]:
     for location, errs in messages.items():
         if isinstance(errs, dict) and location in {"query", "json", "form", "files", "headers"}:
             for name, msgs in errs.items():
-                flat[name] = _as_list(msgs)
+                flat[_key(name)] = _as_list(msgs)
         else:
-            flat[location] = _as_list(errs)
+            flat[_key(location)] = _as_list(errs)
     return flat
+
+
+def _key(name: Any) -> str:
+    """Error keys are text: a multipart part without a name arrives as the field None."""
+    return "(unnamed field)" if name is None else str(name)
 
 
 def _as_list(msgs: Any) -> list[str]:

@@ -294,6 +294,12 @@ def category_code(text: str) -> str | None:
     return _CATEGORY_WORDS.get(_category_key(text))
 
 
+def looks_like_formula(value: str) -> bool:
+    """Would a spreadsheet run this as a formula? (=, +, - or @ first, or a tab or CR)"""
+    text = value.strip()
+    return value[:1] in ("\t", "\r") or text[:1] in ("=", "+", "-", "@")
+
+
 def show(value: str, limit: int = 40) -> str:
     return repr(value if len(value) <= limit else value[:limit] + "…")
 
@@ -333,7 +339,7 @@ class Text(fields.Field):
         text = value.strip()
         if not text or text == "-":  # a lone dash is a spreadsheet's "nothing here"
             return self.empty()
-        if (value[0] in "\t\r" or text[0] in "=+-@") and not self.harmless(text):
+        if looks_like_formula(value) and not self.harmless(text):
             raise ValidationError("looks like a spreadsheet formula")
         return self.clean(text)
 

@@ -142,9 +142,15 @@ def identity_key(row: ProviderRow) -> str:
 class _RowChecker:
     """Validates rows one by one into a ParsedFile, locating them and dropping duplicates."""
 
+    SHOWN_WARNINGS = 20
+
     def __init__(self, parsed: ParsedFile, locator: RowLocator, schema: ProviderRowSchema):
         self.parsed, self.locator, self.schema = parsed, locator, schema
         self.seen: dict[str, int] = {}
+        # Only a locator with the real postcode table (geocode.Gazetteer) can tell that a
+        # well-formed postcode does not exist; without one, nothing is claimed.
+        self.checks_postcodes = bool(getattr(locator, "available", False))
+        self.unknown_postcodes: list[str] = []
 
     def check(self, line: int, raw: Mapping[str, Any], columns: csvread.Columns) -> None:
         """Add the row, or its problems; `columns` names the columns in problems."""
@@ -170,9 +176,11 @@ class _RowChecker:
     def _locate(
         self, line: int, values: Mapping[str, Any], columns: csvread.Columns
     ) -> tuple[float, float, str] | None:
-        if values["lat"] is not None:
-            return values["lat"], values["lon"], "coordinates"
         postcode, city = values["postcode"], values["city"]
+        if values["lat"] is not None:
+            if postcode and self._postcode_unknown(postcode):
+                self._warn_unknown(line, postcode, "its coordinates", columns)
+            return values["lat"], values["lon"], "coordinates"
         if postcode is None and city is None:
             self.parsed.problem(line, None, "no coordinates, postcode or city")
             return None
@@ -183,7 +191,36 @@ class _RowChecker:
         if found is None:
             column = columns.column("postcode" if postcode else "city")
             self.parsed.problem(line, column, "no coordinates and postcode/city not found")
+        elif postcode and found[2] == "place" and self.checks_postcodes:
+            self._warn_unknown(line, postcode, "its city", columns)
         return found
+
+    def _postcode_unknown(self, postcode: str) -> bool:
+        if not self.checks_postcodes:
+            return False
+        try:
+            return self.locator.locate_row(postcode, None) is None
+        except LocationError:
+            return True
+
+    def _warn_unknown(
+        self, line: int, postcode: str, placed_by: str, columns: csvread.Columns
+    ) -> None:
+        """A postcode the table does not know is probably a typo: import, but say so."""
+        self.unknown_postcodes.append(
+            f"line {line}, column {columns.column('postcode')!r}: postcode {postcode!r} is not "
+            f"in the postcode table; placed by {placed_by} (check the postcode)"
+        )
+
+    def finish(self) -> None:
+        """Add the gathered warnings to the ParsedFile (a bounded number, then a count)."""
+        found = self.unknown_postcodes
+        self.parsed.warnings += found[: self.SHOWN_WARNINGS]
+        if len(found) > self.SHOWN_WARNINGS:
+            self.parsed.warnings.append(
+                f"and {len(found) - self.SHOWN_WARNINGS} more rows whose postcode is not "
+                "in the postcode table"
+            )
 
     def _add(self, row: ProviderRow, columns: csvread.Columns) -> None:
         key = identity_key(row)
@@ -259,6 +296,7 @@ def read_provider_file(
             parsed.problem(record.line, None, record.error or "cannot read this line")
         elif _fits_header(parsed, record, columns):
             checker.check(record.line, columns.pick(record.fields), columns)
+    checker.finish()
     if parsed.total_rows == 0:
         parsed.problem(header.line + 1, None, "no data rows")
     return parsed
@@ -288,6 +326,15 @@ def _fits_header(parsed: ParsedFile, record: csvread.Record, columns: csvread.Co
             None,
             f"this row has {len(values)} values but the header "
             f"has {columns.width} columns (unquoted {parsed.delimiter!r} in a value?)",
+        )
+        return False
+    other = [d for d in ("\t", ";", ",") if d != parsed.delimiter and d in values[0]]
+    if len(values) == 1 and columns.width > 1 and other:
+        parsed.problem(
+            record.line,
+            None,
+            f"this row has 1 value but the header has {columns.width} columns: is it "
+            f"separated by {other[0]!r} instead of {parsed.delimiter!r} like the header?",
         )
         return False
     return True
@@ -323,6 +370,7 @@ def read_provider_records(
         raw = _record_values(parsed, line, record, columns)
         if raw is not None:
             checker.check(line, raw, columns)
+    checker.finish()
     parsed.warnings += keys.warnings()
     if parsed.total_rows == 0:
         parsed.problem(2, None, "no data rows")

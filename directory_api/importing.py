@@ -6,7 +6,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from .errors import ImportRejected
+from .csvread import looks_like_formula, show
+from .errors import DirectoryError, ImportRejected
 from .geocode import OnlineGeocoder
 from .importer import ParsedFile, read_provider_file, read_provider_records
 from .lists import PublishResult, slugify
@@ -106,6 +107,11 @@ def _locked_import(
     dry_run: bool,
 ) -> ImportOutcome:
     """Read and publish while holding the source's import lock (the loser gets a 409)."""
+    if looks_like_formula(source_name):  # served in /v1/sources like any cell of the list
+        raise DirectoryError(
+            f"source name {show(source_name)} looks like a spreadsheet formula",
+            field_name="name",
+        )
     try:
         slug = slug or slugify(source_name)
     except ValueError as error:

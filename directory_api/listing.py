@@ -28,7 +28,7 @@ def filter_providers(
     """Positions of providers matching every given filter, in (name, id) order."""
     positions: Iterable[int]
     if bbox is not None:
-        positions = directory.everything.box(*bbox).tolist()
+        positions = directory.in_box(*bbox)
     else:
         positions = range(len(directory.providers))
     needle = fold(q) if q else None

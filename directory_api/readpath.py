@@ -3,57 +3,66 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+import time
 
 from flask import Flask, Response, g, request
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 
-from .services import get_services
-
-EXEMPT = {"/health", "/ready"}
+EXEMPT = frozenset(("/health", "/ready"))
+CACHED_METHODS = frozenset(("GET", "HEAD"))
 
 
-def _cached_path(path: str) -> bool:
-    return path.startswith("/v1/") and request.method in {"GET", "HEAD"}
+class _Day:
+    """Today's date as YYYYMMDD, formatted at most once a minute (it is in every ETag)."""
+
+    stamp = ""
+    until = 0.0
+
+    @classmethod
+    def get(cls) -> str:
+        now = time.time()
+        if now >= cls.until:
+            cls.stamp, cls.until = time.strftime("%Y%m%d", time.gmtime(now)), now + 60
+        return cls.stamp
 
 
 def init_app(app: Flask) -> None:
     """Pin the directory per request, answer 304 on a matching ETag, limit request rates."""
-    rules_version = app.extensions["directory"].rules.version
-    rules_tag = hashlib.sha1(rules_version.encode()).hexdigest()[:8]
-    max_age = int(app.config["DIRECTORY_CACHE_SECONDS"])
-
-    limits = app.config.get("DIRECTORY_RATE_LIMIT") or ""
-    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["DIRECTORY_RATE_LIMIT_STORAGE"])
-    app.config.setdefault("RATELIMIT_ENABLED", bool(limits))
-    limiter = Limiter(
-        get_remote_address,  # kept only in the limiter's counters, never logged
-        app=app,
-        default_limits=[limits] if limits else [],
-        default_limits_exempt_when=lambda: request.path in EXEMPT,
+    services = app.extensions["directory"]
+    rules_tag = hashlib.sha1(services.rules.version.encode()).hexdigest()[:8]
+    app.config["DIRECTORY_CACHE_CONTROL"] = (
+        f"public, max-age={int(app.config['DIRECTORY_CACHE_SECONDS'])}"
     )
-    app.extensions["directory_limiter"] = limiter
+    _init_limiter(app)
 
     @app.before_request
     def _pin_and_validate() -> Response | None:
-        if not _cached_path(request.path):
+        req = request._get_current_object()  # type: ignore[attr-defined]
+        if req.method not in CACHED_METHODS or not req.path.startswith("/v1/"):
             return None
-        directory = get_services().directory()  # pinned in g for the whole request
-        g.etag = f"{directory.data_version}-{rules_tag}-{datetime.now(UTC):%Y%m%d}"
-        if request.if_none_match.contains(g.etag):
+        directory = services.directory()  # pinned in g for the whole request
+        etag = f"{directory.data_version}-{rules_tag}-{_Day.get()}"
+        g.etag = etag
+        if "HTTP_IF_NONE_MATCH" in req.environ and req.if_none_match.contains(etag):
             response = Response(status=304)
-            response.set_etag(g.etag)
-            response.headers["Cache-Control"] = f"public, max-age={max_age}"
+            response.set_etag(etag)
+            response.headers["Cache-Control"] = app.config["DIRECTORY_CACHE_CONTROL"]
             return response
         return None
 
-    @app.after_request
-    def _cache_headers(response: Response) -> Response:
-        etag = g.get("etag")
-        if etag and response.status_code == 200:
-            response.set_etag(etag)
-            response.headers["Cache-Control"] = f"public, max-age={max_age}"
-            response.vary.add("Accept-Language")
-        return response
+
+def _init_limiter(app: Flask) -> None:
+    """flask-limiter per client address (held only in its counters, never logged)."""
+    limits = app.config.get("DIRECTORY_RATE_LIMIT") or ""
+    if not limits:
+        return
+    from flask_limiter import Limiter
+    from flask_limiter.util import get_remote_address
+
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["DIRECTORY_RATE_LIMIT_STORAGE"])
+    app.extensions["directory_limiter"] = Limiter(
+        get_remote_address,
+        app=app,
+        default_limits=[limits],
+        default_limits_exempt_when=lambda: request.path in EXEMPT,
+    )

@@ -19,26 +19,44 @@ NL_AREA_KM2 = 41_500.0  # only to guess a first search radius from density
 STATUSES: tuple[bool | None, ...] = (True, False, None)
 
 
+_KEYS: dict[int, tuple[CareRule, dict[IndexKey, Eligibility]]] = {}
+
+
 def eligible_keys(rule: CareRule) -> dict[IndexKey, Eligibility]:
-    """(category, contract status) -> the terms the rules give it; first entry wins."""
-    keys: dict[IndexKey, Eligibility] = {}
-    for entry in rule.eligible:
-        for status in STATUSES:
-            if entry.admits(status):
-                keys.setdefault((entry.category, status), entry)
-    return keys
+    """(category, contract status) -> the terms the rules give it; first entry wins.
+    Worked out once per rule (kept with the rule, so its id cannot be reused)."""
+    cached = _KEYS.get(id(rule))
+    if cached is None:
+        keys: dict[IndexKey, Eligibility] = {}
+        for entry in rule.eligible:
+            for status in STATUSES:
+                if entry.admits(status):
+                    keys.setdefault((entry.category, status), entry)
+        cached = _KEYS[id(rule)] = (rule, keys)
+    return cached[1]
+
+
+_TERMS: dict[tuple[int, str], tuple[Eligibility, Reimbursement]] = {}
 
 
 def reimbursement(terms: Eligibility, lang: str) -> Reimbursement:
-    """The terms of one eligibility entry in one language."""
-    return Reimbursement(
-        basis=terms.basis,
-        share_percent=terms.share_percent,
-        patient_contribution=terms.patient_contribution.get(lang)
-        if terms.patient_contribution
-        else None,
-        conditions=tuple(c.get(lang) for c in terms.conditions),
-    )
+    """The terms of one eligibility entry in one language (one shared object per pair)."""
+    key = (id(terms), lang)
+    cached = _TERMS.get(key)
+    if cached is None:  # the entry is kept with it, so its id cannot be reused
+        cached = (
+            terms,
+            Reimbursement(
+                basis=terms.basis,
+                share_percent=terms.share_percent,
+                patient_contribution=terms.patient_contribution.get(lang)
+                if terms.patient_contribution
+                else None,
+                conditions=tuple(c.get(lang) for c in terms.conditions),
+            ),
+        )
+        _TERMS[key] = cached
+    return cached[1]
 
 
 def find_nearest(
@@ -54,14 +72,12 @@ def find_nearest(
     keys = eligible_keys(rule)
     indexes = [(k, directory.indexes[k]) for k in keys if k in directory.indexes]
     items, dists = _nearest(indexes, origin, limit, max_km)
-    terms_cache: dict[IndexKey, Reimbursement] = {}
+    providers = directory.providers
     matches = []
     for item, dist in zip(items.tolist(), dists.tolist(), strict=True):
-        provider = directory.providers[item]
-        key = (provider.category, provider.cak_contracted)
-        if key not in terms_cache:
-            terms_cache[key] = reimbursement(keys[key], lang)
-        matches.append(Match(provider, dist, terms_cache[key]))
+        provider = providers[item]
+        terms = keys[(provider.category, provider.cak_contracted)]
+        matches.append(Match(provider, dist, reimbursement(terms, lang)))
     return matches
 
 

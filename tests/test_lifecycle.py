@@ -263,7 +263,7 @@ def test_search_logs_hold_no_full_postcode_or_precise_point(client, services, ca
     logger = logging.getLogger("directory_api")
     logger.propagate = True
     try:
-        with caplog.at_level(logging.INFO, logger="directory_api"):
+        with caplog.at_level(logging.DEBUG, logger="directory_api"):
             client.get("/v1/search?care=pharmacy&lat=52.123456&lon=5.654321")
             if services.gazetteer.available:
                 client.get("/v1/search?care=pharmacy&near=3511%20AB")

@@ -40,7 +40,7 @@ class Providers(MethodView):
                 "page": args["page"],
                 "page_size": args["page_size"],
                 "data_version": directory.data_version,
-                "items": [directory.json[i] for i in page.items],
+                "items": [directory.json(i) for i in page.items],
             }
         )
 
@@ -55,4 +55,4 @@ class ProviderById(MethodView):
         if position is None:
             abort(404, message=f"no provider with id {provider_id!r}")
             raise AssertionError  # abort raises
-        return current_app.json.response(directory.json[position])
+        return current_app.json.response(directory.json(position))

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from typing import Any
 
-from flask import current_app
+from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import RAISE
 
+from ..blueprint import Blueprint
 from ..errors import DirectoryError, LocationError
 from ..geocode import parse_coordinates
-from ..models import Match, Origin
+from ..models import Origin, Reimbursement
+from ..rules import CareRule
 from ..schemas import SearchArgsSchema, SearchResultSchema
 from ..search import find_nearest
 from ..services import Services, get_services
@@ -49,26 +51,66 @@ class Search(MethodView):
             max_km=args.get("max_km"),
             lang=args["lang"],
         )
-        lang = args["lang"]
         log_search(args, origin, len(matches), started)
-        payload = {
-            "query": {
-                "care": args["care"],
-                "scheme": args["scheme"],
-                "lang": lang,
-                "limit": args["limit"],
-                "max_km": args.get("max_km"),
-                "as_of": args["as_of"].isoformat() if "as_of" in args else None,
-                "origin": origin_json(origin),
-            },
-            "advice": [text.get(lang) for text in rule.advice],
-            "referral": rule.referral.get(lang) if rule.referral else None,
-            "data_version": directory.data_version,
-            "results": [
-                match_json(directory.json[directory.by_id[m.provider.id]], m) for m in matches
-            ],
+        query = {
+            "care": args["care"],
+            "scheme": args["scheme"],
+            "lang": args["lang"],
+            "limit": args["limit"],
+            "max_km": args.get("max_km"),
+            "as_of": args["as_of"].isoformat() if "as_of" in args else None,
+            "origin": origin_json(origin),
         }
-        return current_app.json.response(payload)
+        results = ",".join(
+            f'{{"provider":{directory.text(directory.by_id[m.provider.id])},'
+            f'"distance_km":{m.distance_km!r},'
+            f'"reimbursement":{reimbursement_text(m.reimbursement)}}}'
+            for m in matches
+        )
+        body = (
+            f'{{"query":{dumps(query)},{advice_text(services, rule, args["lang"])},'
+            f'"data_version":{directory.data_version},"results":[{results}]}}'
+        )
+        return Response(body, mimetype="application/json")
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+_TERMS_TEXT: dict[int, tuple[Reimbursement, str]] = {}
+
+
+def reimbursement_text(r: Reimbursement) -> str:
+    """JSON of a result's terms; search shares one object per terms and language, so each
+    is encoded once (the object is kept with its text, so its id cannot be reused)."""
+    cached = _TERMS_TEXT.get(id(r))
+    if cached is None:
+        text = dumps(
+            {
+                "basis": r.basis,
+                "share_percent": r.share_percent,
+                "patient_contribution": r.patient_contribution,
+                "conditions": list(r.conditions),
+            }
+        )
+        cached = _TERMS_TEXT[id(r)] = (r, text)
+    return cached[1]
+
+
+_ADVICE: dict[tuple[int, str, str, str], str] = {}
+
+
+def advice_text(services: Services, rule: CareRule, lang: str) -> str:
+    """'"advice":[...],"referral":...' for a care type, scheme and language, encoded once."""
+    key = (id(services.rules), rule.care, rule.scheme, lang)
+    text = _ADVICE.get(key)
+    if text is None:
+        advice = [t.get(lang) for t in rule.advice]
+        referral = rule.referral.get(lang) if rule.referral else None
+        text = f'"advice":{dumps(advice)},"referral":{dumps(referral)}'
+        _ADVICE[key] = text
+    return text
 
 
 def resolve_origin(services: Services, args: dict[str, Any]) -> Origin:
@@ -90,14 +132,44 @@ def resolve_origin(services: Services, args: dict[str, Any]) -> Origin:
         raise
 
 
+class SearchStats:
+    """Counts searches per care type and logs one summary line a minute per worker: what
+    the service is used for, with no origin at all. Per-search lines, with the origin cut
+    to PC4 or 2 decimals, are logged only at DEBUG level."""
+
+    def __init__(self, interval: float = 60.0) -> None:
+        self.interval = interval
+        self.started = time.monotonic()
+        self.counts: dict[str, int] = {}
+        self.empty = 0
+
+    def add(self, care: str, results: int) -> None:
+        self.counts[care] = self.counts.get(care, 0) + 1
+        self.empty += results == 0
+        now = time.monotonic()
+        if now - self.started >= self.interval:
+            counts, empty = self.counts, self.empty
+            self.counts, self.empty, self.started = {}, 0, now
+            log.info(
+                "searches",
+                extra={"event": "searches", "searches": counts, "no_results": empty},
+            )
+
+
+STATS = SearchStats()
+
+
 def log_search(args: dict[str, Any], origin: Origin, results: int, started: float) -> None:
-    """One line per search: never more than PC4 or 2-decimal coordinates, never the client."""
+    """Count the search; at DEBUG also one line with at most PC4 or 2-decimal coordinates."""
+    STATS.add(args["care"], results)
+    if not log.isEnabledFor(logging.DEBUG):
+        return
     where: dict[str, Any] = {"origin_kind": origin.resolved_from}
     if origin.resolved_from == "postcode" and origin.label:
         where["origin_pc4"] = origin.label[:4]
     else:
         where["origin_area"] = f"{origin.lat:.2f},{origin.lon:.2f}"
-    log.info(
+    log.debug(
         "search",
         extra={
             "event": "search",
@@ -117,18 +189,4 @@ def origin_json(origin: Origin) -> dict[str, Any]:
         "resolved_from": origin.resolved_from,
         "precision": origin.precision,
         "label": origin.label,
-    }
-
-
-def match_json(provider: dict[str, Any], match: Match) -> dict[str, Any]:
-    r = match.reimbursement
-    return {
-        "provider": provider,
-        "distance_km": match.distance_km,
-        "reimbursement": {
-            "basis": r.basis,
-            "share_percent": r.share_percent,
-            "patient_contribution": r.patient_contribution,
-            "conditions": list(r.conditions),
-        },
     }
