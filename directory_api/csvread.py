@@ -322,6 +322,20 @@ def _number(text: str) -> float | None:
 # --- marshmallow fields: one per kind of cell ------------------------------------------
 
 
+# The longest value the store keeps per field (its VARCHAR lengths): a longer one is a
+# problem in the row, not a database error. tests/reliability checks them against store.py.
+COLUMN_LENGTHS: dict[str, int] = {
+    "external_id": 200,
+    "name": 300,
+    "street": 300,
+    "house_number": 50,
+    "postcode": 16,
+    "city": 200,
+    "phone": 100,
+    "email": 300,
+}
+
+
 class Text(fields.Field):
     """Stripped text, '' -> None; rejects over-long values and spreadsheet formulas."""
 
@@ -341,7 +355,11 @@ class Text(fields.Field):
             return self.empty()
         if looks_like_formula(value) and not self.harmless(text):
             raise ValidationError("looks like a spreadsheet formula")
-        return self.clean(text)
+        cleaned = self.clean(text)
+        longest = COLUMN_LENGTHS.get(attr or "")
+        if longest is not None and isinstance(cleaned, str) and len(cleaned) > longest:
+            raise ValidationError(f"longer than {longest} characters ({len(cleaned)})")
+        return cleaned
 
     def empty(self) -> Any:
         return None

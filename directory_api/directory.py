@@ -7,7 +7,6 @@ import json
 import logging
 import threading
 import time
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
 from functools import cached_property
@@ -17,23 +16,12 @@ import numpy as np
 
 from .geo import PointIndex
 from .models import Provider
+from .text import fold
 
 log = logging.getLogger(__name__)
 
 IndexKey = tuple[str, bool | None]  # (category, cak_contracted)
 PROVIDER_KEYS: tuple[str, ...] = tuple(f.name for f in fields(Provider))
-
-
-def fold(text: str | None) -> str:
-    """Case- and accent-insensitive form for matching names and cities."""
-    if not text:
-        return ""
-    if text.isascii():
-        return " ".join(text.casefold().split())
-    decomposed = unicodedata.normalize("NFKD", text)
-    return " ".join(
-        "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split()
-    )
 
 
 def provider_json(p: Provider) -> dict[str, Any]:

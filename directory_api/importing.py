@@ -14,6 +14,8 @@ from .lists import PublishResult, slugify
 from .models import ProviderRow
 from .services import Services
 
+MAX_SOURCE_NAME = 300  # sources.name in store.py
+
 
 @dataclass(frozen=True)
 class ImportOutcome:
@@ -110,6 +112,11 @@ def _locked_import(
     if looks_like_formula(source_name):  # served in /v1/sources like any cell of the list
         raise DirectoryError(
             f"source name {show(source_name)} looks like a spreadsheet formula",
+            field_name="name",
+        )
+    if len(source_name) > MAX_SOURCE_NAME:  # the column's length
+        raise DirectoryError(
+            f"source name is longer than {MAX_SOURCE_NAME} characters ({len(source_name)})",
             field_name="name",
         )
     try:

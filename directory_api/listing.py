@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .directory import Directory, fold
+from .directory import Directory
+from .text import fold
 
 CONTRACTED = {"true": True, "false": False, "unknown": None}
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 
 from .models import ProviderRow
+from .text import fold
 
 # Fields of a provider that are compared between versions.
 PROVIDER_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(ProviderRow) if f.name != "line")
@@ -72,15 +73,10 @@ def slugify(name: str) -> str:
     return slug[:200]
 
 
-def _fold(text: str | None) -> str:
-    text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
-    return " ".join(text.casefold().split())
-
-
 def identity_keys(row: ProviderRow) -> tuple[str | None, str]:
     """(external-id key, name+postcode+house-number key): what makes two rows the same place."""
     ext = f"ext:{row.external_id.strip()}" if row.external_id else None
-    npa = "npa:" + "|".join(_fold(v) for v in (row.name, row.postcode, row.house_number))
+    npa = "npa:" + "|".join(fold(v) for v in (row.name, row.postcode, row.house_number))
     return ext, npa
 
 

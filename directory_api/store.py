@@ -5,9 +5,11 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import fields
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -293,10 +295,7 @@ class Store:
         assert inserted is not None
         version_id = inserted[0]
         if new:
-            conn.execute(
-                insert(providers),
-                [{"version_id": version_id, "provider_id": pid, **v} for pid, v in new.items()],
-            )
+            _insert_providers(conn, version_id, new)
         conn.execute(
             update(sources)
             .where(sources.c.id == source.id)
@@ -330,6 +329,8 @@ class Store:
         PostgreSQL: a session advisory lock; SQLite: flock on a file beside the database.
         Both are released by the operating system or the server if the process dies.
         """
+        if not _is_slug(slug):
+            raise NotFound(f"unknown source {slug!r}", field_name="source")
         message = f"another import of source {slug!r} is running; try again when it is done"
         if self.dialect == "postgresql":
             key = int.from_bytes(hashlib.sha1(slug.encode()).digest()[:8], "big", signed=True)
@@ -363,13 +364,17 @@ class Store:
         with self.engine.begin() as conn:
             _lock(conn)
             source = _source_row(conn, slug)
-            exists = conn.execute(
-                select(source_versions.c.id).where(
-                    (source_versions.c.source_id == source.id)
-                    & (source_versions.c.version == version)
-                )
-            ).first()
-            if exists is None:
+            # A number the INTEGER column cannot hold is no version, not a database error.
+            exists = (
+                1 <= version <= 2**31 - 1
+                and conn.execute(
+                    select(source_versions.c.id).where(
+                        (source_versions.c.source_id == source.id)
+                        & (source_versions.c.version == version)
+                    )
+                ).first()
+            )
+            if not exists:
                 raise NotFound(f"source {slug!r} has no version {version}", field_name="version")
             conn.execute(
                 update(sources).where(sources.c.id == source.id).values(published_version=version)
@@ -417,10 +422,21 @@ def _bump(conn: Connection) -> int:
 
 
 def _source_row(conn: Connection, slug: str) -> Any:
-    row = conn.execute(select(sources).where(sources.c.slug == slug)).first()
+    row = None
+    if _is_slug(slug):
+        row = conn.execute(select(sources).where(sources.c.slug == slug)).first()
     if row is None:
         raise NotFound(f"unknown source {slug!r}", field_name="source")
     return row
+
+
+def _is_slug(slug: str) -> bool:
+    """Only what slugify makes names a source: never a NUL (PostgreSQL refuses it in a
+    query), a path character or a name too long for a lock file."""
+    try:
+        return slugify(slug) == slug
+    except ValueError:
+        return False
 
 
 def _source_or_create(conn: Connection, slug: str, name: str) -> Any:
@@ -431,16 +447,33 @@ def _source_or_create(conn: Connection, slug: str, name: str) -> Any:
     return row
 
 
+_INSERT_COLUMNS = ("version_id", "provider_id", *PROVIDER_FIELDS)
+
+
+def _insert_providers(conn: Connection, version_id: int, rows: dict[str, dict]) -> None:
+    """One driver-level executemany: SQLAlchemy's per-row dict handling doubles the time."""
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = (
+        f"INSERT INTO providers ({', '.join(_INSERT_COLUMNS)}) "
+        f"VALUES ({', '.join([mark] * len(_INSERT_COLUMNS))})"
+    )
+    conn.exec_driver_sql(
+        sql,
+        [(version_id, pid, *(v[f] for f in PROVIDER_FIELDS)) for pid, v in rows.items()],
+    )
+
+
 def _version_rows(conn: Connection, source_id: int, version: int | None) -> dict[str, dict]:
     if version is None:
         return {}
+    columns = [providers.c.provider_id, *(providers.c[f] for f in PROVIDER_FIELDS)]
     query = (
-        select(providers)
+        select(*columns)
         .join(source_versions, providers.c.version_id == source_versions.c.id)
         .where((source_versions.c.source_id == source_id) & (source_versions.c.version == version))
     )
     return {
-        r["provider_id"]: {f: r[f] for f in PROVIDER_FIELDS} for r in conn.execute(query).mappings()
+        r[0]: dict(zip(PROVIDER_FIELDS, r[1:], strict=True)) for r in conn.execute(query)
     }
 
 
@@ -448,24 +481,34 @@ def _row_values(row: ProviderRow) -> dict[str, Any]:
     return {f: getattr(row, f) for f in PROVIDER_FIELDS}
 
 
+# Provider's fields in its own order, each read from the table (or the join).
+_JOINED = {
+    "id": providers.c.provider_id,
+    "source": sources.c.slug,
+    "source_version": source_versions.c.version,
+}
+_PROVIDER_COLUMNS = tuple(_JOINED.get(f.name, providers.c.get(f.name)) for f in fields(Provider))
+# Values that repeat across many rows are shared, not stored once per provider.
+_SHARED = frozenset(("category", "location_precision", "source", "city"))
+
+
 def _providers_where(conn: Connection, condition: Any) -> list[Provider]:
     """Providers with their source slug and version number, filtered by `condition`."""
     query = (
-        select(providers, sources.c.slug, source_versions.c.version)
+        select(*_PROVIDER_COLUMNS)
         .join(source_versions, providers.c.version_id == source_versions.c.id)
         .join(sources, sources.c.id == source_versions.c.source_id)
         .where(condition)
     )
-    return [_provider(r) for r in conn.execute(query).mappings()]
-
-
-def _provider(r: Any) -> Provider:
-    return Provider(
-        id=r["provider_id"],
-        source=r["slug"],
-        source_version=r["version"],
-        **{f: r[f] for f in PROVIDER_FIELDS},
-    )
+    shared = [i for i, f in enumerate(fields(Provider)) if f.name in _SHARED]
+    out = []
+    for row in conn.execute(query):
+        values = list(row)
+        for i in shared:
+            if values[i] is not None:
+                values[i] = sys.intern(values[i])
+        out.append(Provider(*values))
+    return out
 
 
 def _aware(value: datetime | None) -> datetime | None:
