@@ -20,7 +20,10 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
     def load(self) -> Any:
         from . import create_app
 
-        return create_app()
+        app = create_app()
+        # Build the index before taking requests, so no request waits for it.
+        app.extensions["directory"].directory()
+        return app
 
 
 def serve(*, host: str, port: int, workers: int) -> None:
