@@ -37,14 +37,14 @@ browser:
 	  echo "installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: install geodata browser
+test: install geodata browser lint
 	$(BIN)/pytest -q
 
 test-fast: install geodata
 	$(BIN)/pytest -q -m "not slow and not browser"
 
 lint: install
-	$(BIN)/ruff check directory_api tests
+	$(BIN)/ruff check directory_api tests bench
 	$(BIN)/mypy directory_api
 
 openapi: install

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
 import numpy as np
 import shapely
 from geopy.distance import EARTH_RADIUS, great_circle
+from numpy.typing import ArrayLike
 
 EARTH_RADIUS_KM: float = float(EARTH_RADIUS)  # geopy's mean radius, so results match great_circle
 HALF_CIRCUMFERENCE_KM = math.pi * EARTH_RADIUS_KM
@@ -52,13 +52,13 @@ class PointIndex:
 
     __slots__ = ("items", "lats_rad", "lons_rad", "tree")
 
-    def __init__(self, lats: Sequence[float], lons: Sequence[float], items: Sequence[int]) -> None:
+    def __init__(self, lats: ArrayLike, lons: ArrayLike, items: ArrayLike) -> None:
         self.items = np.asarray(items, dtype=np.int64)
         lat_arr = np.asarray(lats, dtype=float)
         lon_arr = np.asarray(lons, dtype=float)
         self.lats_rad = np.radians(lat_arr)
         self.lons_rad = np.radians(lon_arr)
-        self.tree = shapely.STRtree(shapely.points(lon_arr, lat_arr)) if len(items) else None
+        self.tree = shapely.STRtree(shapely.points(lon_arr, lat_arr)) if len(self.items) else None
 
     def __len__(self) -> int:
         return len(self.items)

@@ -487,7 +487,9 @@ _JOINED = {
     "source": sources.c.slug,
     "source_version": source_versions.c.version,
 }
-_PROVIDER_COLUMNS = tuple(_JOINED.get(f.name, providers.c.get(f.name)) for f in fields(Provider))
+_PROVIDER_COLUMNS = tuple(
+    _JOINED[f.name] if f.name in _JOINED else providers.c[f.name] for f in fields(Provider)
+)
 # Values that repeat across many rows are shared, not stored once per provider.
 _SHARED = frozenset(("category", "location_precision", "source", "city"))
 
