@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from directory_api.directory import Directory, DirectoryHolder
+from directory_api.importer import ProviderRowSchema
 from directory_api.models import Provider
 from directory_api.schemas import SearchArgsSchema, fast_search_args
 
@@ -148,22 +149,7 @@ cells = st.one_of(
         ]
     ),
 )
-ROW_KEYS = [
-    "external_id",
-    "name",
-    "category",
-    "cak_contracted",
-    "street",
-    "house_number",
-    "postcode",
-    "city",
-    "phone",
-    "website",
-    "email",
-    "opening_hours",
-    "lat",
-    "lon",
-]
+ROW_KEYS = list(ProviderRowSchema().load_fields)
 
 
 @settings(max_examples=1500, deadline=None)
@@ -173,8 +159,6 @@ ROW_KEYS = [
     default_contracted=st.sampled_from([None, True]),
 )
 def test_row_fast_load_equals_schema_load(row, default_category, default_contracted):
-    from directory_api.importer import ProviderRowSchema
-
     schema = ProviderRowSchema(
         default_category=default_category, default_contracted=default_contracted
     )
