@@ -29,6 +29,8 @@ def provider_json(p: Provider) -> dict[str, Any]:
     data = {key: getattr(p, key) for key in PROVIDER_KEYS}
     data["lat"] = round(p.lat, 6)
     data["lon"] = round(p.lon, 6)
+    if p.source_list_date is not None:
+        data["source_list_date"] = p.source_list_date.isoformat()
     return data
 
 

@@ -43,6 +43,7 @@ def init_app(app: Flask) -> None:
                         ("ETag", f'"{etag}"'),
                         ("Cache-Control", app.config["DIRECTORY_CACHE_CONTROL"]),
                         ("Vary", "Origin, Accept-Language"),
+                        ("X-Data-Version", str(g.directory.data_version)),
                     )
                 )
             else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 # Provider categories (issue 2). Order is the display order.
 CATEGORIES: tuple[str, ...] = (
@@ -80,6 +81,7 @@ class Provider:
     website: str | None = None
     email: str | None = None
     opening_hours: str | None = None
+    source_list_date: date | None = None  # the date of the list it came from
 
 
 @dataclass(frozen=True, slots=True)

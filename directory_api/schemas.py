@@ -113,6 +113,9 @@ class ProviderSchema(ma.Schema):
     location_precision = fields.String(required=True, validate=validate.OneOf(PRECISIONS))
     source = fields.String(required=True, metadata={"description": "Slug of the list it came from"})
     source_version = fields.Integer(required=True)
+    source_list_date = fields.Date(
+        allow_none=True, metadata={"description": "Date of that list (null when not given)"}
+    )
 
 
 class ReimbursementSchema(ma.Schema):

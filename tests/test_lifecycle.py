@@ -327,3 +327,16 @@ def test_two_instances_share_one_store(make_app):
         while total(server_b) == 0 and time.monotonic() < deadline:
             time.sleep(0.1)
         assert total(server_b) == 1
+
+
+def test_every_provider_says_which_list_and_date_it_came_from(client, services):
+    from datetime import date
+
+    import_file(services, V1, source_name="CAK apotheken", list_date=date(2026, 1, 1))
+    body = client.get("/v1/search?care=pharmacy&lat=52.1&lon=5.1")
+    provider = body.get_json()["results"][0]["provider"]
+    assert provider["source"] == "cak-apotheken" and provider["source_version"] == 1
+    assert provider["source_list_date"] == "2026-01-01"
+    assert body.headers["X-Data-Version"] == str(body.get_json()["data_version"])
+    listed = client.get("/v1/providers").get_json()["items"][0]
+    assert listed["source_list_date"] == "2026-01-01"
