@@ -68,7 +68,7 @@ class Search(MethodView):
             for m in matches
         )
         body = (
-            f'{{"query":{dumps(query)},{advice_text(services, rule, args["lang"])},'
+            f'{{"query":{dumps(query)},{advice_text(rule, args["lang"])},'
             f'"data_version":{directory.data_version},"results":[{results}]}}'
         )
         return Response(body, mimetype="application/json")
@@ -98,19 +98,19 @@ def reimbursement_text(r: Reimbursement) -> str:
     return cached[1]
 
 
-_ADVICE: dict[tuple[int, str, str, str], str] = {}
+_ADVICE: dict[tuple[int, str], tuple[CareRule, str]] = {}
 
 
-def advice_text(services: Services, rule: CareRule, lang: str) -> str:
-    """'"advice":[...],"referral":...' for a care type, scheme and language, encoded once."""
-    key = (id(services.rules), rule.care, rule.scheme, lang)
-    text = _ADVICE.get(key)
-    if text is None:
+def advice_text(rule: CareRule, lang: str) -> str:
+    """'"advice":[...],"referral":...' for a rule and language, encoded once (the rule is
+    kept with its text, so its id cannot be reused)."""
+    key = (id(rule), lang)
+    cached = _ADVICE.get(key)
+    if cached is None:
         advice = [t.get(lang) for t in rule.advice]
         referral = rule.referral.get(lang) if rule.referral else None
-        text = f'"advice":{dumps(advice)},"referral":{dumps(referral)}'
-        _ADVICE[key] = text
-    return text
+        cached = _ADVICE[key] = (rule, f'"advice":{dumps(advice)},"referral":{dumps(referral)}')
+    return cached[1]
 
 
 def resolve_origin(services: Services, args: dict[str, Any]) -> Origin:
