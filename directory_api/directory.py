@@ -45,7 +45,7 @@ class Directory:
     lats: np.ndarray = field(repr=False)
     lons: np.ndarray = field(repr=False)
     # JSON text of each provider, encoded the first time it is served.
-    _texts: list[str | None] = field(repr=False)
+    _texts: list[bytes | None] = field(repr=False)
 
     @classmethod
     def build(cls, data_version: int, providers: Iterable[Provider]) -> Directory:
@@ -78,12 +78,12 @@ class Directory:
         i = self.by_id.get(provider_id)
         return None if i is None else self.providers[i]
 
-    def text(self, position: int) -> str:
-        """The provider's JSON, encoded once per data version (on first use)."""
+    def json_bytes(self, position: int) -> bytes:
+        """The provider's JSON (UTF-8), encoded once per data version (on first use)."""
         cached = self._texts[position]
         if cached is None:
-            cached = json.dumps(provider_json(self.providers[position]), ensure_ascii=False)
-            self._texts[position] = cached
+            text = json.dumps(provider_json(self.providers[position]), ensure_ascii=False)
+            cached = self._texts[position] = text.encode()
         return cached
 
     def json(self, position: int) -> dict[str, Any]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -69,16 +68,36 @@ def find_nearest(
     lang: str = "nl",
 ) -> list[Match]:
     """The `limit` nearest reimbursable providers, by distance_km (2 decimals), name, id."""
+    providers = directory.providers
+    return [
+        Match(providers[item], km, reimbursement(terms, lang))
+        for item, km, terms in nearest(directory, rule, origin, limit=limit, max_km=max_km)
+    ]
+
+
+def nearest(
+    directory: Directory,
+    rule: CareRule,
+    origin: Origin,
+    *,
+    limit: int = 10,
+    max_km: float | None = None,
+) -> list[tuple[int, float, Eligibility]]:
+    """find_nearest as (position in the directory, distance_km, the rule's terms for it)."""
     keys = eligible_keys(rule)
     indexes = [(k, directory.indexes[k]) for k in keys if k in directory.indexes]
     items, dists = _nearest(indexes, origin, limit, max_km)
+    if len(indexes) == 1:
+        terms = keys[indexes[0][0]]
+        return [
+            (item, dist, terms) for item, dist in zip(items.tolist(), dists.tolist(), strict=True)
+        ]
     providers = directory.providers
-    matches = []
+    found = []
     for item, dist in zip(items.tolist(), dists.tolist(), strict=True):
         provider = providers[item]
-        terms = keys[(provider.category, provider.cak_contracted)]
-        matches.append(Match(provider, dist, reimbursement(terms, lang)))
-    return matches
+        found.append((item, dist, keys[(provider.category, provider.cak_contracted)]))
+    return found
 
 
 def _nearest(
@@ -92,19 +111,23 @@ def _nearest(
     cap = HALF_CIRCUMFERENCE_KM if max_km is None else max_km + 0.005
     radius = min(cap, _first_radius(total, limit))
     while True:
-        items, dists = _gather((ix for _, ix in indexes), origin, radius)
-        if len(items) >= limit or radius >= cap or len(items) == total:
+        # Every provider within `radius` is a candidate (and maybe some farther ones).
+        items, dists = _gather([ix for _, ix in indexes], origin, radius)
+        rounded = dists.round(2)
+        if len(items) == total or radius >= cap:
             break
-        radius = min(cap, radius * 4)
-    rounded = np.round(dists, 2)
-    if len(items) >= limit:
-        # Ties on the rounded distance are broken by name: make sure every provider whose
-        # distance rounds to the last place's distance is among the candidates.
-        kth = float(np.partition(rounded, limit - 1)[limit - 1])
-        needed = min(cap, kth + 0.0051)
-        if needed > radius:
-            items, dists = _gather((ix for _, ix in indexes), origin, needed)
-            rounded = np.round(dists, 2)
+        if len(items) >= limit:
+            # Ties on the rounded distance are broken by name: every provider whose
+            # distance rounds to the last place's must be a candidate too. Providers that
+            # are not candidates lie beyond `radius`, so that holds when kth + 0.0051 is
+            # within it; if not, the candidates for that radius are enough.
+            kth = float(np.partition(rounded, limit - 1)[limit - 1])
+            needed = kth + 0.0051
+            if needed <= radius:
+                break
+            radius = min(cap, needed)
+        else:
+            radius = min(cap, radius * 4)
     if max_km is not None:
         keep = rounded <= max_km
         items, rounded = items[keep], rounded[keep]
@@ -114,9 +137,11 @@ def _nearest(
 
 
 def _gather(
-    indexes: Iterable[PointIndex], origin: Origin, radius: float
+    indexes: list[PointIndex], origin: Origin, radius: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    found = [ix.within(lat=origin.lat, lon=origin.lon, radius_km=radius) for ix in indexes]
+    found = [ix.candidates(lat=origin.lat, lon=origin.lon, radius_km=radius) for ix in indexes]
+    if len(found) == 1:
+        return found[0]
     if not found:
         return np.empty(0, dtype=np.int64), np.empty(0)
     return np.concatenate([f[0] for f in found]), np.concatenate([f[1] for f in found])

@@ -7,17 +7,17 @@ import logging
 import time
 from typing import Any
 
-from flask import Response
+from flask import Flask, Response, request
 from flask.views import MethodView
+from flask_smorest import Blueprint
 from marshmallow import RAISE
 
-from ..blueprint import Blueprint
 from ..errors import DirectoryError, LocationError
 from ..geocode import parse_coordinates
-from ..models import Origin, Reimbursement
-from ..rules import CareRule
-from ..schemas import SearchArgsSchema, SearchResultSchema
-from ..search import find_nearest
+from ..models import Origin
+from ..rules import CareRule, Eligibility
+from ..schemas import SearchArgsSchema, SearchResultSchema, fast_search_args
+from ..search import nearest, reimbursement
 from ..services import Services, get_services
 
 log = logging.getLogger(__name__)
@@ -38,55 +38,82 @@ class Search(MethodView):
     @blp.response(200, SearchResultSchema)
     def get(self, args: dict[str, Any]) -> Any:
         """Nearest places where this care is reimbursed, from a postcode, place or lat/lon."""
-        started = time.perf_counter()
-        services = get_services()
-        directory = services.directory(args.get("as_of"))
-        origin = resolve_origin(services, args)
-        rule = services.rules.rule(args["care"], args["scheme"])
-        matches = find_nearest(
-            directory,
-            rule,
-            origin,
-            limit=args["limit"],
-            max_km=args.get("max_km"),
-            lang=args["lang"],
-        )
-        log_search(args, origin, len(matches), started)
-        query = {
-            "care": args["care"],
-            "scheme": args["scheme"],
-            "lang": args["lang"],
-            "limit": args["limit"],
-            "max_km": args.get("max_km"),
-            "as_of": args["as_of"].isoformat() if "as_of" in args else None,
-            "origin": origin_json(origin),
-        }
-        results = ",".join(
-            f'{{"provider":{directory.text(directory.by_id[m.provider.id])},'
-            f'"distance_km":{m.distance_km!r},'
-            f'"reimbursement":{reimbursement_text(m.reimbursement)}}}'
-            for m in matches
-        )
-        body = (
-            f'{{"query":{dumps(query)},{advice_text(rule, args["lang"])},'
-            f'"data_version":{directory.data_version},"results":[{results}]}}'
-        )
-        return Response(body, mimetype="application/json")
+        return answer(args)
 
 
-def dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+def install_fast_path(app: Flask) -> None:
+    """Serve /v1/search through a lean view: a plainly valid query (schemas.fast_search_args,
+    property-tested equal to SearchArgsSchema.load) is answered directly; any other query
+    goes through the documented flask-smorest view above, so webargs and marshmallow word
+    its errors. The OpenAPI document is built from that view and does not change."""
+    endpoint = f"{blp.name}.{Search.__name__}"
+    documented = app.view_functions[endpoint]
+
+    def search() -> Any:
+        query = request.args
+        if all(len(values) == 1 for values in query.listvalues()):
+            args = fast_search_args(query)
+            if args is not None:
+                return answer(args)
+        return documented()
+
+    app.view_functions[endpoint] = search
 
 
-_TERMS_TEXT: dict[int, tuple[Reimbursement, str]] = {}
+def answer(args: dict[str, Any]) -> Response:
+    """The search response for validated arguments, assembled from JSON encoded once: each
+    provider once per data version, each rule's advice and terms once per language."""
+    started = time.perf_counter()
+    services = get_services()
+    directory = services.directory(args.get("as_of"))
+    origin = resolve_origin(services, args)
+    rule = services.rules.rule(args["care"], args["scheme"])
+    lang = args["lang"]
+    found = nearest(directory, rule, origin, limit=args["limit"], max_km=args.get("max_km"))
+    log_search(args, origin, len(found), started)
+    query = {
+        "care": args["care"],
+        "scheme": args["scheme"],
+        "lang": lang,
+        "limit": args["limit"],
+        "max_km": args.get("max_km"),
+        "as_of": args["as_of"].isoformat() if "as_of" in args else None,
+        "origin": origin_json(origin),
+    }
+    text = directory.json_bytes
+    results = b",".join(
+        b'{"provider":%b,"distance_km":%r,"reimbursement":%b}'
+        % (text(item), km, terms_json(terms, lang))
+        for item, km, terms in found
+    )
+    body = b'{"query":%b,%b,"data_version":%d,"results":[%b]}' % (
+        encode(query),
+        advice_json(rule, lang),
+        directory.data_version,
+        results,
+    )
+    return Response(body, mimetype="application/json")
 
 
-def reimbursement_text(r: Reimbursement) -> str:
-    """JSON of a result's terms; search shares one object per terms and language, so each
-    is encoded once (the object is kept with its text, so its id cannot be reused)."""
-    cached = _TERMS_TEXT.get(id(r))
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+
+def encode(value: Any) -> bytes:
+    """UTF-8 JSON, as every response of the app."""
+    return _ENCODER.encode(value).encode()
+
+
+_TERMS_JSON: dict[tuple[int, str], tuple[Eligibility, bytes]] = {}
+
+
+def terms_json(terms: Eligibility, lang: str) -> bytes:
+    """JSON of a result's reimbursement: the terms of the rule entry that admits it, in one
+    language, encoded once (the entry is kept with its text, so its id cannot be reused)."""
+    key = (id(terms), lang)
+    cached = _TERMS_JSON.get(key)
     if cached is None:
-        text = dumps(
+        r = reimbursement(terms, lang)
+        text = encode(
             {
                 "basis": r.basis,
                 "share_percent": r.share_percent,
@@ -94,14 +121,14 @@ def reimbursement_text(r: Reimbursement) -> str:
                 "conditions": list(r.conditions),
             }
         )
-        cached = _TERMS_TEXT[id(r)] = (r, text)
+        cached = _TERMS_JSON[key] = (terms, text)
     return cached[1]
 
 
-_ADVICE: dict[tuple[int, str], tuple[CareRule, str]] = {}
+_ADVICE: dict[tuple[int, str], tuple[CareRule, bytes]] = {}
 
 
-def advice_text(rule: CareRule, lang: str) -> str:
+def advice_json(rule: CareRule, lang: str) -> bytes:
     """'"advice":[...],"referral":...' for a rule and language, encoded once (the rule is
     kept with its text, so its id cannot be reused)."""
     key = (id(rule), lang)
@@ -109,7 +136,8 @@ def advice_text(rule: CareRule, lang: str) -> str:
     if cached is None:
         advice = [t.get(lang) for t in rule.advice]
         referral = rule.referral.get(lang) if rule.referral else None
-        cached = _ADVICE[key] = (rule, f'"advice":{dumps(advice)},"referral":{dumps(referral)}')
+        text = b'"advice":%b,"referral":%b' % (encode(advice), encode(referral))
+        cached = _ADVICE[key] = (rule, text)
     return cached[1]
 
 
