@@ -114,26 +114,26 @@ def _nearest(
         # Every provider within `radius` is a candidate (and maybe some farther ones).
         items, dists = _gather([ix for _, ix in indexes], origin, radius)
         rounded = dists.round(2)
+        # Items are numbered in (name, id) order, so they break ties on distance.
+        order = np.lexsort((items, rounded))
         if len(items) == total or radius >= cap:
             break
         if len(items) >= limit:
-            # Ties on the rounded distance are broken by name: every provider whose
-            # distance rounds to the last place's must be a candidate too. Providers that
-            # are not candidates lie beyond `radius`, so that holds when kth + 0.0051 is
-            # within it; if not, the candidates for that radius are enough.
-            kth = float(np.partition(rounded, limit - 1)[limit - 1])
-            needed = kth + 0.0051
+            # Every provider whose distance rounds to the last place's must be a candidate
+            # too (ties are broken by name). Those that are not lie beyond `radius`, so that
+            # holds when kth + 0.0051 is within it; if not, that radius is enough.
+            needed = float(rounded[order[limit - 1]]) + 0.0051
             if needed <= radius:
                 break
             radius = min(cap, needed)
         else:
             radius = min(cap, radius * 4)
+    order = order[:limit]
+    items, rounded = items[order], rounded[order]
     if max_km is not None:
         keep = rounded <= max_km
         items, rounded = items[keep], rounded[keep]
-    # Items are numbered in (name, id) order, so they break ties on distance.
-    order = np.lexsort((items, rounded))[:limit]
-    return items[order], rounded[order]
+    return items, rounded
 
 
 def _gather(

@@ -35,10 +35,12 @@ class Services:
         """The current directory (reloaded whole when another process published data), or
         the lists as they were on `as_of`: per source the version with the latest list date
         on or before that day."""
-        pinned = g.get("directory") if has_request_context() else None
-        current = pinned or self.holder.get()
         if has_request_context():
-            g.directory = current  # one data version for the whole request
+            current = g.get("directory")
+            if current is None:  # one data version for the whole request
+                current = g.directory = self.holder.get()
+        else:
+            current = self.holder.get()
         if as_of is None:
             return current
         key = (current.data_version, as_of)

@@ -50,14 +50,30 @@ def install_fast_path(app: Flask) -> None:
     documented = app.view_functions[endpoint]
 
     def search() -> Any:
-        query = request.args
-        if all(len(values) == 1 for values in query.listvalues()):
-            args = fast_search_args(query)
-            if args is not None:
-                return answer(args)
-        return documented()
+        query = plain_query(request.environ.get("QUERY_STRING", ""))
+        if query is None:
+            multi = request.args
+            if all(len(values) == 1 for values in multi.listvalues()):
+                query = multi.to_dict()
+        args = None if query is None else fast_search_args(query)
+        return documented() if args is None else answer(args)
 
     app.view_functions[endpoint] = search
+
+
+def plain_query(raw: str) -> dict[str, str] | None:
+    """'care=gp&lat=52.1&lon=5.1' as a dict, when it has nothing to decode (no escapes, no
+    '+', ASCII only) and no key twice; None for anything else (werkzeug parses that). A
+    property test holds it equal to request.args."""
+    if not raw or not raw.isascii() or "%" in raw or "+" in raw:
+        return None
+    query: dict[str, str] = {}
+    for part in raw.split("&"):
+        key, sep, value = part.partition("=")
+        if not sep or not key or key in query:
+            return None
+        query[key] = value
+    return query
 
 
 def answer(args: dict[str, Any]) -> Response:
@@ -71,27 +87,28 @@ def answer(args: dict[str, Any]) -> Response:
     lang = args["lang"]
     found = nearest(directory, rule, origin, limit=args["limit"], max_km=args.get("max_km"))
     log_search(args, origin, len(found), started)
-    query = {
-        "care": args["care"],
-        "scheme": args["scheme"],
-        "lang": lang,
-        "limit": args["limit"],
-        "max_km": args.get("max_km"),
-        "as_of": args["as_of"].isoformat() if "as_of" in args else None,
-        "origin": origin_json(origin),
-    }
     text = directory.json_bytes
-    results = b",".join(
-        b'{"provider":%b,"distance_km":%r,"reimbursement":%b}'
-        % (text(item), km, terms_json(terms, lang))
-        for item, km, terms in found
-    )
-    body = b'{"query":%b,%b,"data_version":%d,"results":[%b]}' % (
-        encode(query),
-        advice_json(rule, lang),
-        directory.data_version,
-        results,
-    )
+    parts = [
+        b'{"query":%b,%b,"data_version":%d,"results":['
+        % (
+            query_json(args, origin),
+            advice_json(rule, lang),
+            directory.data_version,
+        )
+    ]
+    for item, km, terms in found:
+        parts += (
+            b'{"provider":',
+            text(item),
+            b',"distance_km":',
+            b"%r" % km,
+            terms_json(terms, lang),
+        )
+        parts.append(b",")
+    if found:
+        parts.pop()
+    parts.append(b"]}")
+    body = b"".join(parts)
     return Response(body, mimetype="application/json")
 
 
@@ -107,8 +124,9 @@ _TERMS_JSON: dict[tuple[int, str], tuple[Eligibility, bytes]] = {}
 
 
 def terms_json(terms: Eligibility, lang: str) -> bytes:
-    """JSON of a result's reimbursement: the terms of the rule entry that admits it, in one
-    language, encoded once (the entry is kept with its text, so its id cannot be reused)."""
+    """',"reimbursement":{...}}', the end of a result: the terms of the rule entry that
+    admits it, in one language, encoded once (the entry is kept with its text, so its id
+    cannot be reused)."""
     key = (id(terms), lang)
     cached = _TERMS_JSON.get(key)
     if cached is None:
@@ -121,7 +139,7 @@ def terms_json(terms: Eligibility, lang: str) -> bytes:
                 "conditions": list(r.conditions),
             }
         )
-        cached = _TERMS_JSON[key] = (terms, text)
+        cached = _TERMS_JSON[key] = (terms, b',"reimbursement":%b}' % text)
     return cached[1]
 
 
@@ -210,11 +228,24 @@ def log_search(args: dict[str, Any], origin: Origin, results: int, started: floa
     )
 
 
-def origin_json(origin: Origin) -> dict[str, Any]:
-    return {
-        "lat": round(origin.lat, 6),
-        "lon": round(origin.lon, 6),
-        "resolved_from": origin.resolved_from,
-        "precision": origin.precision,
-        "label": origin.label,
-    }
+def query_json(args: dict[str, Any], origin: Origin) -> bytes:
+    """The query as understood, with its origin. care, scheme and lang are codes from fixed
+    lists (fast_search_args and the schema admit no others), so only the label is escaped."""
+    max_km, as_of, label = args.get("max_km"), args.get("as_of"), origin.label
+    return (
+        b'{"care":"%s","scheme":"%s","lang":"%s","limit":%d,"max_km":%s,"as_of":%s,'
+        b'"origin":{"lat":%r,"lon":%r,"resolved_from":"%s","precision":"%s","label":%s}}'
+        % (
+            args["care"].encode(),
+            args["scheme"].encode(),
+            args["lang"].encode(),
+            args["limit"],
+            b"null" if max_km is None else b"%r" % float(max_km),
+            b"null" if as_of is None else b'"%s"' % as_of.isoformat().encode(),
+            round(origin.lat, 6),
+            round(origin.lon, 6),
+            origin.resolved_from.encode(),
+            origin.precision.encode(),
+            b"null" if label is None else encode(label),
+        )
+    )
