@@ -12,9 +12,10 @@ import csv
 import io
 import math
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from functools import lru_cache
+from typing import Any, cast
 
 from marshmallow import ValidationError, fields
 
@@ -162,6 +163,27 @@ def iter_records(text: str, delimiter: str) -> Iterator[Record]:
         if reader.line_num < start:  # nothing consumed: never loop forever
             return
         start = reader.line_num + 1
+
+
+def fast_records(text: str, delimiter: str) -> tuple[list[int], list[list[str]]] | None:
+    """What iter_records gives (start lines and fields of the non-blank records), from one
+    csv.reader pass; None when some record is unreadable or spans lines (use iter_records)."""
+    limit = min(len(text) + 1, 2**31 - 1)
+    if csv.field_size_limit() < limit:
+        csv.field_size_limit(limit)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        rows = list(reader)
+    except csv.Error:
+        return None
+    # Every record takes at least one line, so as many records as lines means one line each:
+    # record i starts on line i + 1.
+    if reader.line_num != len(rows):
+        return None
+    kept = [i for i, f in enumerate(rows) if f and (f[0].strip() or any(map(str.strip, f)))]
+    if len(kept) == len(rows):
+        return list(range(1, len(rows) + 1)), rows
+    return [i + 1 for i in kept], [rows[i] for i in kept]
 
 
 def _csv_reason(exc: csv.Error) -> str:
@@ -336,8 +358,86 @@ COLUMN_LENGTHS: dict[str, int] = {
 }
 
 
+# A whole column at a time (Text.load_column): most cells of a list are "plain", values that
+# _deserialize would return unchanged or convert trivially. One regular expression per field
+# kind (PLAIN) recognises them, matched once over the column's cells joined by "\x00" (which
+# no decoded file contains: decode() takes such bytes for binary). Every other cell goes
+# through _deserialize as before, so values and error messages are the same; the property
+# tests in tests/test_fast_paths.py compare the two paths cell by cell.
+
+
+@lru_cache(maxsize=32)
+def _plain_patterns(plain: str, flags: int) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(one cell, a whole "\x00"-joined column); atomic groups never backtrack across cells."""
+    return re.compile(plain, flags), re.compile(rf"(?>{plain})(?:\x00(?>{plain}))*", flags)
+
+
+def _has_empty(cells: Sequence[str], joined: str) -> bool:
+    """Is one of the cells ""? (joined: the cells joined by "\x00")"""
+    ends = joined[:1] + joined[-1:]
+    return bool(cells) and (not joined or "\x00" in ends or "\x00\x00" in joined)
+
+
+class _Memo(dict[str, Any]):
+    """load(cell) computed once per distinct cell."""
+
+    def __init__(self, load: Callable[[str], Any]) -> None:
+        super().__init__()
+        self.load = load
+
+    def __missing__(self, cell: str) -> Any:
+        value = self[cell] = self.load(cell)
+        return value
+
+
 class Text(fields.Field):
     """Stripped text, '' -> None; rejects over-long values and spreadsheet formulas."""
+
+    # A plain cell (see load_column) is empty or has no whitespace around it and no formula
+    # character first, so that strip() and looks_like_formula() change nothing. None: no
+    # plain cells; every distinct cell goes through _deserialize once.
+    PLAIN: str | None = r"(?:[^\s=+\-@\x00][^\x00]*+(?<!\s))?"
+    PLAIN_FLAGS = 0
+
+    def longest(self, attr: str) -> int:
+        """The longest plain cell: both length checks of _deserialize pass."""
+        limit: int = getattr(self.root, "max_field_chars", 10_000)
+        return min(limit, COLUMN_LENGTHS.get(attr, limit))
+
+    def plain_column(self, cells: Sequence[str], joined: str) -> Sequence[Any] | None:
+        """What _deserialize returns for each of these plain cells (joined: them joined by
+        "\x00"); None if some need _deserialize after all."""
+        return [cell or None for cell in cells] if _has_empty(cells, joined) else cells
+
+    def load_column(
+        self, attr: str, cells: Sequence[str], slow: Callable[[str], Any]
+    ) -> Sequence[Any]:
+        """The value of every cell in a column: plain_column() for plain cells, else slow(cell)
+        (the caller's _deserialize, which turns a ValidationError into a marker)."""
+        memo = _Memo(slow)
+        if self.PLAIN is None:
+            return list(map(memo.__getitem__, cells))
+        one, every = _plain_patterns(self.PLAIN, self.PLAIN_FLAGS)
+        longest = self.longest(attr)
+        joined = "\x00".join(cells)
+        if (
+            joined.count("\x00") == len(cells) - 1
+            and max(map(len, cells), default=0) <= longest
+            and every.fullmatch(joined)
+        ):
+            values = self.plain_column(cells, joined)
+            if values is not None:
+                return values
+        return [self._load_cell(cell, one, longest, memo) for cell in cells]
+
+    def _load_cell(
+        self, cell: str, plain: re.Pattern[str], longest: int, memo: Mapping[str, Any]
+    ) -> Any:
+        if len(cell) <= longest and plain.fullmatch(cell):
+            values = self.plain_column([cell], cell)
+            if values is not None:
+                return values[0]
+        return memo[cell]
 
     def __init__(self, **kwargs: Any) -> None:
         if not kwargs.get("required"):
@@ -373,6 +473,11 @@ class Text(fields.Field):
 
 
 class Name(Text):
+    PLAIN = r"[^\s=+\-@\x00][^\x00]*+(?<!\s)"  # never empty
+
+    def plain_column(self, cells: Sequence[str], joined: str) -> Sequence[Any] | None:
+        return cells
+
     def empty(self) -> Any:
         raise ValidationError("name is empty")
 
@@ -383,6 +488,8 @@ class Name(Text):
 
 
 class Category(Text):
+    PLAIN = None  # a handful of distinct values
+
     def empty(self) -> Any:
         raise ValidationError("category is missing")
 
@@ -396,6 +503,8 @@ class Category(Text):
 
 
 class Contracted(Text):
+    PLAIN = None  # a handful of distinct values
+
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         if isinstance(value, bool):
             return value
@@ -409,6 +518,8 @@ class Contracted(Text):
 
 
 class Postcode(Text):
+    PLAIN = r"(?:[1-9][0-9]{3}(?: (?!S[ADS])[A-Z]{2})?)?"  # normalize_postcode keeps these
+
     def clean(self, text: str) -> Any:
         try:
             postcode = normalize_postcode(text)
@@ -426,6 +537,9 @@ class Phone(Text):
 
 
 class Website(Text):
+    PLAIN = rf"(?:https?://{_DOMAIN}(?:[/?#][^\s\x00]*+)?)?"  # _URL, kept as it is
+    PLAIN_FLAGS = re.IGNORECASE
+
     def clean(self, text: str) -> Any:
         if _URL.fullmatch(text):
             return text
@@ -435,6 +549,9 @@ class Website(Text):
 
 
 class Email(Text):
+    # _EMAIL without "mailto:" in front and with no formula character first
+    PLAIN = r"(?:(?!mailto:)[^@\s=+\-\x00][^@\s\x00]*@[^@\s\x00]+\.[^@\s.\x00]+)?"
+
     def clean(self, text: str) -> Any:
         text = text.removeprefix("mailto:")
         if not _EMAIL.fullmatch(text):
@@ -443,9 +560,22 @@ class Email(Text):
 
 
 class Coordinate(Text):
+    PLAIN = r"(?:[0-9]+(?:[.,][0-9]*)?)?"  # _NUMBER without a sign
+
     def __init__(self, low: float, high: float, label: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.low, self.high, self.label = low, high, label
+
+    def plain_column(self, cells: Sequence[str], joined: str) -> Sequence[Any] | None:
+        values = [float(c.replace(",", ".")) if c else None for c in cells]
+        numbers = (
+            [v for v in values if v is not None]
+            if _has_empty(cells, joined)
+            else cast(list[float], values)
+        )
+        if numbers and not (self.low <= min(numbers) and max(numbers) <= self.high):
+            return None  # some out of the range
+        return values
 
     def harmless(self, text: str) -> bool:
         return _number(text) is not None

@@ -7,11 +7,15 @@ live in csvread.py.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields
 from functools import cached_property
+from itertools import repeat
+from operator import attrgetter
 from typing import Any, Protocol
 
 from marshmallow import Schema, ValidationError, missing, pre_load, validates_schema
@@ -32,7 +36,8 @@ from directory_api.csvread import (
     show,
 )
 from directory_api.errors import InvalidRow, LocationError
-from directory_api.lists import identity_keys
+from directory_api.geocode import Gazetteer
+from directory_api.lists import Identity, identity_keys, row_identity_keys
 from directory_api.models import CATEGORIES, ProviderRow
 
 __all__ = [
@@ -59,6 +64,7 @@ class RowLocator(Protocol):
 @dataclass
 class ParsedFile:
     rows: list[ProviderRow] = field(default_factory=list)  # valid rows only
+    identities: list[Identity] = field(default_factory=list)  # lists.identity_keys of each row
     problems: list[InvalidRow] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     checksum: str = ""  # sha256 hex of the raw bytes
@@ -118,19 +124,83 @@ class ProviderRowSchema(Schema):
         if not self._field_items.keys() >= data.keys():
             return None
         data = self.apply_defaults(data)
-        out: dict[str, Any] = {}
         try:
-            for name, cell in self._field_items.items():
-                value = data.get(name, missing)
-                if isinstance(value, str) and not cell.validators:
-                    out[name] = cell._deserialize(value, name, data)
-                else:
-                    out[name] = cell.deserialize(value, name, data)
+            out = {
+                name: self.load_cell(name, data.get(name, missing), data)
+                for name in self._field_items
+            }
         except ValidationError:
             return None
         if (out.get("lat") is None) != (out.get("lon") is None):
             return None
         return out
+
+    def load_cell(self, name: str, value: Any, data: Mapping[str, Any] | None = None) -> Any:
+        """One field's value as load() gives it (defaults already applied); may raise."""
+        cell = self._field_items[name]
+        if isinstance(value, str) and not cell.validators:
+            return cell._deserialize(value, name, data)
+        return cell.deserialize(value, name, data)
+
+    def default(self, name: str) -> Any:
+        """What apply_defaults() puts in a blank or missing cell of this field (None: nothing)."""
+        return {"category": self.default_category, "cak_contracted": self.default_contracted}.get(
+            name
+        )
+
+    def cell_loader(self, name: str, invalid: set[str]) -> Callable[[str], Any]:
+        """load_cell for a column's cells, defaults included as apply_defaults() does them;
+        a cell it rejects is added to `invalid` (its row then goes through load())."""
+        fallback = self.default(name)
+
+        def load(cell: str) -> Any:
+            value = fallback if fallback is not None and cell.strip() in ("", "-") else cell
+            try:
+                return self.load_cell(name, value)
+            except ValidationError:
+                invalid.add(cell)
+                return None
+
+        return load
+
+    def load_columns(
+        self, rows: Sequence[Sequence[str]], columns: csvread.Columns
+    ) -> tuple[dict[str, Sequence[Any]], set[int]]:
+        """fast_load for many rows of one width, a column at a time (Text.load_column): every
+        field's values, and the positions of the rows to load one by one instead (a cell
+        rejected, or one coordinate without the other). Needs no unknown columns."""
+        position = {name: i for i, name in columns.index.items()}
+        by_position = list(zip(*rows, strict=True)) if rows else []
+        loaded: dict[str, Sequence[Any]] = {}
+        slow: set[int] = set()
+        for name, cell in self._field_items.items():
+            invalid: set[str] = set()
+            load = self.cell_loader(name, invalid)
+            if name in position:
+                cells = by_position[position[name]]
+                # Only Category and Contracted have defaults, and neither has plain cells
+                # (Text.PLAIN): every cell of theirs goes through `load`.
+                assert name not in ("category", "cak_contracted") or cell.PLAIN is None
+                values = cell.load_column(name, cells, load)
+                if invalid:
+                    slow.update(i for i, c in enumerate(cells) if c in invalid)
+            else:  # a column the file does not have: what fast_load does with a missing key
+                try:
+                    default = self.default(name)
+                    value = self.load_cell(name, missing if default is None else default)
+                except ValidationError:
+                    value = None
+                    slow.update(range(len(rows)))
+                values = [value] * len(rows)
+            loaded[name] = values
+        lat, lon = loaded["lat"], loaded["lon"]
+        if None in lat or None in lon:
+            slow.update(
+                i
+                for i, (a, b) in enumerate(zip(lat, lon, strict=True))
+                if (a is None) != (b is None)
+            )
+        return loaded, slow
 
     @cached_property
     def _field_items(self) -> dict[str, Any]:
@@ -156,6 +226,25 @@ def identity_key(row: ProviderRow) -> str:
 
 # --- row checking ---------------------------------------------------------------------
 
+_ROW_FIELDS = tuple(f.name for f in fields(ProviderRow))
+# ProviderRow's fields before and after (lat, lon, location_precision), line left out
+_HEAD = attrgetter(*_ROW_FIELDS[: _ROW_FIELDS.index("lat")])
+_TAIL = attrgetter(*_ROW_FIELDS[_ROW_FIELDS.index("location_precision") + 1 : -1])
+assert _ROW_FIELDS[-1] == "line"
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection for a while: an import makes millions of small objects
+    and no cycles, and the collector would walk them all again and again (~20 % of the time)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
 
 class _RowChecker:
     """Validates rows one by one into a ParsedFile, locating them and dropping duplicates."""
@@ -169,6 +258,10 @@ class _RowChecker:
         # well-formed postcode does not exist; without one, nothing is claimed.
         self.checks_postcodes = bool(getattr(locator, "available", False))
         self.unknown_postcodes: list[str] = []
+        # A Gazetteer places a normalised postcode by its first four characters (its PC4
+        # area) alone, so one answer per area and city does for every row.
+        self.by_area = type(locator) is Gazetteer
+        self.placed: dict[tuple[str | None, str | None], tuple[float, float, str] | None] = {}
 
     def check(self, line: int, raw: Mapping[str, Any], columns: csvread.Columns) -> None:
         """Add the row, or its problems; `columns` names the columns in problems."""
@@ -177,12 +270,77 @@ class _RowChecker:
         except ValidationError as exc:
             self._report(line, exc.normalized_messages(), columns)
             return
-        place = self._locate(line, values, columns)
+        lat, lon, postcode = values["lat"], values["lon"], values["postcode"]
+        place = self._locate(line, lat, lon, postcode, values["city"], columns)
         if place is not None:
             lat, lon, precision = place
             values = {k: v for k, v in values.items() if k not in ("lat", "lon")}
             row = ProviderRow(lat=lat, lon=lon, location_precision=precision, line=line, **values)
             self._add(row, columns)
+
+    def check_table(
+        self,
+        lines: Sequence[int],
+        rows: Sequence[list[str] | None],
+        errors: Mapping[int, str],
+        columns: csvread.Columns,
+    ) -> None:
+        """check() every data record in file order; rows[i] is None where errors[i] says
+        why it could not be read. Rows as wide as the header are loaded a column at a time
+        first (ProviderRowSchema.load_columns); the rest, and any row that finds rejected,
+        go through check() one by one, so the problems are worded as before."""
+        self.parsed.total_rows += len(lines)
+        loaded, identities = self._load_table(lines, rows, columns)
+        for i, line in enumerate(lines):
+            row = loaded[i]
+            if row is None:
+                fields = rows[i]
+                if fields is None:
+                    self.parsed.problem(line, None, errors.get(i) or "cannot read this line")
+                elif _fits_header(self.parsed, line, fields, columns):
+                    self.check(line, columns.pick(fields), columns)
+                continue
+            # What check() does with the values fast_load() gives for this row:
+            if row.lat is None:
+                place = self._locate(line, None, None, row.postcode, row.city, columns)
+                if place is None:
+                    continue
+                row = ProviderRow(*_HEAD(row), *place, *_TAIL(row), line)
+            elif row.postcode and self._postcode_unknown(row.postcode):
+                self._warn_unknown(line, row.postcode, "its coordinates", columns)
+            self._add(row, columns, identities[i])
+
+    def _load_table(
+        self, lines: Sequence[int], rows: Sequence[list[str] | None], columns: csvread.Columns
+    ) -> tuple[list[ProviderRow | None], list[Identity]]:
+        """ProviderRows (location_precision 'coordinates', lat None where the row gives none)
+        and their identity keys for the rows load_columns takes; None for the others."""
+        regular = [i for i, r in enumerate(rows) if r is not None and len(r) == columns.width]
+        out: list[ProviderRow | None] = [None] * len(rows)
+        identities: list[Identity] = [(None, "")] * len(rows)
+        if not regular:
+            return out, identities
+        table = [rows[i] or [] for i in regular]
+        values, slow = self.schema.load_columns(table, columns)
+        row_lines = [lines[i] for i in regular]
+        args = [
+            values[f]
+            if f in values
+            else repeat("coordinates")
+            if f == "location_precision"
+            else row_lines
+            for f in _ROW_FIELDS
+        ]
+        made = list(map(ProviderRow, *args))
+        found = row_identity_keys(made)
+        built: list[ProviderRow | None] = list(made)
+        for j in slow:
+            built[j] = None
+        if len(built) == len(rows):
+            return built, found
+        for j, i in enumerate(regular):
+            out[i], identities[i] = built[j], found[j]
+        return out, identities
 
     def _report(self, line: int, messages: Mapping[str, Any], columns: csvread.Columns) -> None:
         for name in [*csvread.FIELDS, *(k for k in messages if k not in csvread.FIELDS)]:
@@ -192,20 +350,22 @@ class _RowChecker:
                 self.parsed.problem(line, column, str(reason))
 
     def _locate(
-        self, line: int, values: Mapping[str, Any], columns: csvread.Columns
+        self,
+        line: int,
+        lat: float | None,
+        lon: float | None,
+        postcode: str | None,
+        city: str | None,
+        columns: csvread.Columns,
     ) -> tuple[float, float, str] | None:
-        postcode, city = values["postcode"], values["city"]
-        if values["lat"] is not None:
+        if lat is not None and lon is not None:
             if postcode and self._postcode_unknown(postcode):
                 self._warn_unknown(line, postcode, "its coordinates", columns)
-            return values["lat"], values["lon"], "coordinates"
+            return lat, lon, "coordinates"
         if postcode is None and city is None:
             self.parsed.problem(line, None, "no coordinates, postcode or city")
             return None
-        try:
-            found = self.locator.locate_row(postcode, city)
-        except LocationError:
-            found = None
+        found = self._locate_row(postcode, city)
         if found is None:
             column = columns.column("postcode" if postcode else "city")
             self.parsed.problem(line, column, "no coordinates and postcode/city not found")
@@ -213,13 +373,26 @@ class _RowChecker:
             self._warn_unknown(line, postcode, "its city", columns)
         return found
 
+    def _locate_row(
+        self, postcode: str | None, city: str | None
+    ) -> tuple[float, float, str] | None:
+        """locator.locate_row (None if it fails), asked once per PC4 area and city if the
+        locator is a Gazetteer."""
+        key = (postcode and postcode[:4], city)
+        if self.by_area and key in self.placed:
+            return self.placed[key]
+        try:
+            found = self.locator.locate_row(postcode, city)
+        except LocationError:
+            found = None
+        if self.by_area:
+            self.placed[key] = found
+        return found
+
     def _postcode_unknown(self, postcode: str) -> bool:
         if not self.checks_postcodes:
             return False
-        try:
-            return self.locator.locate_row(postcode, None) is None
-        except LocationError:
-            return True
+        return self._locate_row(postcode, None) is None
 
     def _warn_unknown(
         self, line: int, postcode: str, placed_by: str, columns: csvread.Columns
@@ -240,11 +413,16 @@ class _RowChecker:
                 "in the postcode table"
             )
 
-    def _add(self, row: ProviderRow, columns: csvread.Columns) -> None:
-        key = identity_key(row)
+    def _add(
+        self, row: ProviderRow, columns: csvread.Columns, identity: Identity | None = None
+    ) -> None:
+        """Keep the row unless it is a duplicate; `identity`: its identity_keys if known."""
+        identity = identity or identity_keys(row)
+        key = identity[0] or identity[1]  # identity_key(row)
         if key not in self.seen:
             self.seen[key] = row.line
             self.parsed.rows.append(row)
+            self.parsed.identities.append(identity)
             return
         by_id = key.startswith("ext:")
         same = "same external id" if by_id else "same name, postcode and house number"
@@ -290,15 +468,15 @@ def read_provider_file(
         parsed.problem(1, None, "file is empty")
         return parsed
     parsed.delimiter = csvread.detect_delimiter(decoded.text)
-    records = csvread.iter_records(decoded.text, parsed.delimiter)
-    header = next(records, None)
-    if header is None:  # only delimiters and whitespace
+    lines, rows, errors = _records(decoded.text, parsed.delimiter)
+    if not lines:  # only delimiters and whitespace
         parsed.problem(1, None, "file is empty")
         return parsed
-    if header.fields is None:
-        parsed.problem(header.line, None, f"cannot read the header: {header.error}")
+    header = rows[0]
+    if header is None:
+        parsed.problem(lines[0], None, f"cannot read the header: {errors.get(0)}")
         return parsed
-    columns = _header_columns(parsed, header, column_map, default_category)
+    columns = _header_columns(parsed, lines[0], header, column_map, default_category)
     category = _check_defaults(parsed, default_category)
     if parsed.problems:
         return parsed
@@ -308,39 +486,54 @@ def read_provider_file(
         max_field_chars=max_field_chars,
     )
     checker = _RowChecker(parsed, locator, schema)
-    for record in records:
-        parsed.total_rows += 1
-        if record.fields is None:
-            parsed.problem(record.line, None, record.error or "cannot read this line")
-        elif _fits_header(parsed, record, columns):
-            checker.check(record.line, columns.pick(record.fields), columns)
+    with gc_paused():
+        checker.check_table(lines[1:], rows[1:], {i - 1: e for i, e in errors.items()}, columns)
     checker.finish()
     if parsed.total_rows == 0:
-        parsed.problem(header.line + 1, None, "no data rows")
+        parsed.problem(lines[0] + 1, None, "no data rows")
     return parsed
+
+
+def _records(text: str, delimiter: str) -> tuple[list[int], list[list[str] | None], dict[int, str]]:
+    """Start lines and fields of the non-blank records (fields None where errors[i] says why
+    the record cannot be read): csvread.fast_records, else csvread.iter_records."""
+    fast = csvread.fast_records(text, delimiter)
+    if fast is not None:
+        return fast[0], list(fast[1]), {}
+    lines: list[int] = []
+    rows: list[list[str] | None] = []
+    errors: dict[int, str] = {}
+    for record in csvread.iter_records(text, delimiter):
+        if record.fields is None:
+            errors[len(rows)] = record.error or "cannot read this line"
+        lines.append(record.line)
+        rows.append(record.fields)
+    return lines, rows, errors
 
 
 def _header_columns(
     parsed: ParsedFile,
-    header: csvread.Record,
+    line: int,
+    header: list[str],
     column_map: Mapping[str, str] | None,
     default_category: str | None,
 ) -> csvread.Columns:
-    columns = csvread.map_columns(header.fields or [], column_map, line=header.line)
+    columns = csvread.map_columns(header, column_map, line=line)
     parsed.problems += columns.problems
     parsed.warnings += columns.warnings
     if "name" not in columns.header and not columns.problems:
-        parsed.problem(header.line, "name", "no name column (expected a column 'naam' or 'name')")
+        parsed.problem(line, "name", "no name column (expected a column 'naam' or 'name')")
     if "category" not in columns.header and default_category is None:
-        parsed.problem(header.line, "category", "no category column and no --category given")
+        parsed.problem(line, "category", "no category column and no --category given")
     return columns
 
 
-def _fits_header(parsed: ParsedFile, record: csvread.Record, columns: csvread.Columns) -> bool:
-    values = record.fields or []
+def _fits_header(
+    parsed: ParsedFile, line: int, values: list[str], columns: csvread.Columns
+) -> bool:
     if any(v.strip() for v in values[columns.width :]):
         parsed.problem(
-            record.line,
+            line,
             None,
             f"this row has {len(values)} values but the header "
             f"has {columns.width} columns (unquoted {parsed.delimiter!r} in a value?)",
@@ -349,7 +542,7 @@ def _fits_header(parsed: ParsedFile, record: csvread.Record, columns: csvread.Co
     other = [d for d in ("\t", ";", ",") if d != parsed.delimiter and d in values[0]]
     if len(values) == 1 and columns.width > 1 and other:
         parsed.problem(
-            record.line,
+            line,
             None,
             f"this row has 1 value but the header has {columns.width} columns: is it "
             f"separated by {other[0]!r} instead of {parsed.delimiter!r} like the header?",

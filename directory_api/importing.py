@@ -9,7 +9,7 @@ from datetime import date
 from .csvread import looks_like_formula, show
 from .errors import DirectoryError, ImportRejected
 from .geocode import OnlineGeocoder
-from .importer import ParsedFile, read_provider_file, read_provider_records
+from .importer import ParsedFile, gc_paused, read_provider_file, read_provider_records
 from .lists import PublishResult, slugify
 from .models import ProviderRow
 from .services import Services
@@ -123,7 +123,7 @@ def _locked_import(
         slug = slug or slugify(source_name)
     except ValueError as error:
         raise ImportRejected(str(error)) from None
-    with services.store.source_lock(slug):
+    with services.store.source_lock(slug), gc_paused():
         return publish_parsed(
             services,
             read(),
@@ -175,5 +175,6 @@ def publish_parsed(
         list_date=list_date,
         slug=slug,
         dry_run=dry_run,
+        identities=parsed.identities if len(parsed.identities) == len(parsed.rows) else None,
     )
     return ImportOutcome(parsed, result, dry_run)

@@ -5,15 +5,24 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
+from operator import attrgetter
+from typing import Any
 
 from .models import ProviderRow
 from .text import fold
 
-# Fields of a provider that are compared between versions.
+# Fields of a provider that are compared between versions. A provider's values travel as a
+# tuple in this order (Values) between the store and compare/assign_ids.
 PROVIDER_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(ProviderRow) if f.name != "line")
+Values = tuple[Any, ...]
+Identity = tuple[str | None, str]  # identity_keys: (external-id key, name+postcode+house key)
+row_values: Callable[[ProviderRow], Values] = attrgetter(*PROVIDER_FIELDS)
+_NAME, _EXT, _POSTCODE, _HOUSE = (
+    PROVIDER_FIELDS.index(f) for f in ("name", "external_id", "postcode", "house_number")
+)
 
 
 @dataclass(frozen=True)
@@ -73,11 +82,57 @@ def slugify(name: str) -> str:
     return slug[:200]
 
 
-def identity_keys(row: ProviderRow) -> tuple[str | None, str]:
+def identity_keys(row: ProviderRow) -> Identity:
     """(external-id key, name+postcode+house-number key): what makes two rows the same place."""
     ext = f"ext:{row.external_id.strip()}" if row.external_id else None
     npa = "npa:" + "|".join(fold(v) for v in (row.name, row.postcode, row.house_number))
     return ext, npa
+
+
+def identity_keys_of(
+    external_ids: Sequence[str | None],
+    names: Sequence[str | None],
+    postcodes: Sequence[str | None],
+    house_numbers: Sequence[str | None],
+) -> list[Identity]:
+    """identity_keys of many rows given as columns: the same keys, a chunk at a time."""
+    ext = [f"ext:{e.strip()}" if e else None for e in external_ids]
+    texts = [[v or "" for v in column] for column in (names, postcodes, house_numbers)]
+    npa: list[str] = []
+    for start in range(0, len(ext), 2000):
+        npa += _npa_keys([column[start : start + 2000] for column in texts])
+    return list(zip(ext, npa, strict=True))
+
+
+# Whitespace that fold() would change in ASCII text: str.split() splits at these too, and it
+# drops a space at either end of a part (next to a "|" or to the "\x00" between rows).
+_UNEVEN: tuple[str, ...] = ("\t", "\n", "\x0b", "\x0c", "\r", "\x1c", "\x1d", "\x1e", "\x1f")
+_UNEVEN += ("  ", " |", "| ", " \x00", "\x00 ")
+
+
+def _npa_keys(columns: list[list[str]]) -> list[str]:
+    """'npa:' + folded name|postcode|house number of some rows, given as three columns.
+    For ASCII with single spaces inside words only, fold() is lower(): one call does all."""
+    joined = "\x00".join(map("|".join, zip(*columns, strict=True)))
+    if (
+        joined.isascii()
+        and joined.count("\x00") == len(columns[0]) - 1
+        and not joined.startswith(" ")
+        and not joined.endswith(" ")
+        and not any(s in joined for s in _UNEVEN)
+    ):
+        return ("npa:" + joined.lower()).replace("\x00", "\x00npa:").split("\x00")
+    return [f"npa:{fold(n)}|{fold(p)}|{fold(h)}" for n, p, h in zip(*columns, strict=True)]
+
+
+def row_identity_keys(rows: Sequence[ProviderRow]) -> list[Identity]:
+    """[identity_keys(row) for row in rows], a column at a time."""
+    return identity_keys_of(
+        [r.external_id for r in rows],
+        [r.name for r in rows],
+        [r.postcode for r in rows],
+        [r.house_number for r in rows],
+    )
 
 
 def stable_id(slug: str, key: str) -> str:
@@ -85,18 +140,34 @@ def stable_id(slug: str, key: str) -> str:
     return hashlib.sha1(f"{slug}\x00{key}".encode()).hexdigest()[:12]
 
 
-def assign_ids(slug: str, rows: Iterable[ProviderRow], previous: dict[str, dict]) -> list[str]:
-    """Reuse the previous version's id for the same place, else a deterministic new one."""
+def assign_ids(
+    slug: str,
+    rows: Sequence[ProviderRow],
+    previous: Mapping[str, Values],
+    identities: Sequence[Identity] | None = None,
+) -> list[str]:
+    """Reuse the previous version's id for the same place, else a deterministic new one.
+    `identities`: the rows' identity_keys, if the caller has them (the importer does)."""
     known: dict[str, str] = {}
-    for pid, values in previous.items():
-        ext, npa = identity_keys(ProviderRow(**values))
+    old = list(previous.values())
+    old_keys = identity_keys_of(*([v[i] for v in old] for i in (_EXT, _NAME, _POSTCODE, _HOUSE)))
+    for pid, (ext, npa) in zip(previous, old_keys, strict=True):
         if ext:
             known.setdefault(ext, pid)
         known.setdefault(npa, pid)
+    keys = identities if identities is not None else row_identity_keys(rows)
+    if len(keys) != len(rows):
+        raise ValueError(f"{len(keys)} identities for {len(rows)} rows")
+    # Usually every row gets the id it asks for (its previous one, else its hash) and no two
+    # ask for the same: then the loop below would give exactly these.
+    wanted = [
+        known.get(ext or "") or known.get(npa) or stable_id(slug, ext or npa) for ext, npa in keys
+    ]
+    if len(set(wanted)) == len(wanted):
+        return wanted
     taken: set[str] = set()
     ids = []
-    for row in rows:
-        ext, npa = identity_keys(row)
+    for ext, npa in keys:
         own = ext or npa
         found = known.get(ext or "") or known.get(npa)
         pid = stable_id(slug, own) if found is None or found in taken else found
@@ -110,18 +181,27 @@ def assign_ids(slug: str, rows: Iterable[ProviderRow], previous: dict[str, dict]
 
 
 def compare(
-    slug: str, old_v: int | None, new_v: int | None, old: dict[str, dict], new: dict[str, dict]
+    slug: str,
+    old_v: int | None,
+    new_v: int | None,
+    old: Mapping[str, Values],
+    new: Mapping[str, Values],
 ) -> Diff:
-    added = tuple(Change(pid, new[pid]["name"]) for pid in sorted(new.keys() - old.keys()))
-    removed = tuple(Change(pid, old[pid]["name"]) for pid in sorted(old.keys() - new.keys()))
+    """Providers (id -> values in PROVIDER_FIELDS order) added, removed and changed."""
+    added = tuple(Change(pid, new[pid][_NAME]) for pid in sorted(new.keys() - old.keys()))
+    removed = tuple(Change(pid, old[pid][_NAME]) for pid in sorted(old.keys() - new.keys()))
     changed = []
     unchanged = 0
     for pid in sorted(new.keys() & old.keys()):
+        before, after = old[pid], new[pid]
+        if before == after:
+            unchanged += 1
+            continue
         diff_fields = tuple(
-            f for f in PROVIDER_FIELDS if f != "line" and old[pid][f] != new[pid][f]
+            f for f, a, b in zip(PROVIDER_FIELDS, before, after, strict=True) if a != b
         )
         if diff_fields:
-            changed.append(Change(pid, new[pid]["name"], diff_fields))
+            changed.append(Change(pid, after[_NAME], diff_fields))
         else:
             unchanged += 1
     return Diff(slug, old_v, new_v, added, removed, tuple(changed), unchanged)

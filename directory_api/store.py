@@ -40,11 +40,14 @@ from .errors import ImportConflict, NotFound
 from .lists import (
     PROVIDER_FIELDS,
     Diff,
+    Identity,
     PublishResult,
     SourceInfo,
+    Values,
     VersionInfo,
     assign_ids,
     compare,
+    row_values,
     slugify,
 )
 from .migrate import drop_version_table, upgrade
@@ -240,13 +243,17 @@ class Store:
         list_date: date | None = None,
         slug: str | None = None,
         dry_run: bool = False,
+        identities: Sequence[Identity] | None = None,
     ) -> PublishResult:
-        """Store rows as the next version of a source and publish it, all or nothing."""
+        """Store rows as the next version of a source and publish it, all or nothing.
+        `identities`: lists.identity_keys of each row, if known (the importer has them)."""
         slug = slug or slugify(name)
         with self.engine.connect() as conn:
             trans = conn.begin()
             try:
-                result = self._publish(conn, slug, name, rows, checksum, list_date, dry_run)
+                result = self._publish(
+                    conn, slug, name, rows, checksum, list_date, dry_run, identities
+                )
             except BaseException:
                 trans.rollback()
                 raise
@@ -265,12 +272,13 @@ class Store:
         checksum: str,
         list_date: date | None,
         dry_run: bool,
+        identities: Sequence[Identity] | None = None,
     ) -> PublishResult:
         _lock(conn)
         source = _source_or_create(conn, slug, name)
         previous = _version_rows(conn, source.id, source.published_version)
-        ids = assign_ids(slug, rows, previous)
-        new = {pid: _row_values(row) for pid, row in zip(ids, rows, strict=True)}
+        ids = assign_ids(slug, rows, previous, identities)
+        new = dict(zip(ids, map(row_values, rows), strict=True))
         diff = compare(slug, source.published_version, None, previous, new)
         if dry_run:
             return PublishResult(slug, None, _data_version(conn), diff)
@@ -450,20 +458,18 @@ def _source_or_create(conn: Connection, slug: str, name: str) -> Any:
 _INSERT_COLUMNS = ("version_id", "provider_id", *PROVIDER_FIELDS)
 
 
-def _insert_providers(conn: Connection, version_id: int, rows: dict[str, dict]) -> None:
+def _insert_providers(conn: Connection, version_id: int, rows: dict[str, Values]) -> None:
     """One driver-level executemany: SQLAlchemy's per-row dict handling doubles the time."""
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     sql = (
         f"INSERT INTO providers ({', '.join(_INSERT_COLUMNS)}) "
         f"VALUES ({', '.join([mark] * len(_INSERT_COLUMNS))})"
     )
-    conn.exec_driver_sql(
-        sql,
-        [(version_id, pid, *(v[f] for f in PROVIDER_FIELDS)) for pid, v in rows.items()],
-    )
+    conn.exec_driver_sql(sql, [(version_id, pid, *values) for pid, values in rows.items()])
 
 
-def _version_rows(conn: Connection, source_id: int, version: int | None) -> dict[str, dict]:
+def _version_rows(conn: Connection, source_id: int, version: int | None) -> dict[str, Values]:
+    """provider id -> its values in PROVIDER_FIELDS order."""
     if version is None:
         return {}
     columns = [providers.c.provider_id, *(providers.c[f] for f in PROVIDER_FIELDS)]
@@ -472,13 +478,7 @@ def _version_rows(conn: Connection, source_id: int, version: int | None) -> dict
         .join(source_versions, providers.c.version_id == source_versions.c.id)
         .where((source_versions.c.source_id == source_id) & (source_versions.c.version == version))
     )
-    return {
-        r[0]: dict(zip(PROVIDER_FIELDS, r[1:], strict=True)) for r in conn.execute(query)
-    }
-
-
-def _row_values(row: ProviderRow) -> dict[str, Any]:
-    return {f: getattr(row, f) for f in PROVIDER_FIELDS}
+    return {r[0]: tuple(r[1:]) for r in conn.execute(query)}
 
 
 # Provider's fields in its own order, each read from the table (or the join).
