@@ -170,7 +170,7 @@ class ProviderRowSchema(Schema):
         field's values, and the positions of the rows to load one by one instead (a cell
         rejected, or one coordinate without the other). Needs no unknown columns."""
         position = {name: i for i, name in columns.index.items()}
-        by_position = list(zip(*rows, strict=True)) if rows else []
+        by_position = list(zip(*rows, strict=True)) if rows else [()] * columns.width
         loaded: dict[str, Sequence[Any]] = {}
         slow: set[int] = set()
         for name, cell in self._field_items.items():

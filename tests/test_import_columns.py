@@ -1,0 +1,324 @@
+"""The column-at-a-time import paths give what the row-by-row ones give.
+
+read_provider_file loads rows a column at a time (csvread.fast_records,
+ProviderRowSchema.load_columns, Text.load_column, lists.identity_keys_of, assign_ids'
+shortcut); each is held equal here to the slow path it stands in for, on awkward input.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+
+import marshmallow as ma
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from directory_api import csvread, importer, lists
+from directory_api.geocode import Gazetteer
+from directory_api.importer import ParsedFile, ProviderRowSchema, read_provider_file
+from directory_api.models import ProviderRow
+
+FIELDS = list(ProviderRowSchema().load_fields)
+
+SAMPLES = [
+    *("", " ", "-", " - ", "\t", "x", " x", "x ", "x\t", "\tx", "\rx", "a  b", "a\nb", "\xa0x"),
+    *("=SUM(A1)", "+31 20 123 4567", "-5", "@x", " =1", "+", "0031 20", "(030) 123", "030-1234"),
+    *("Apotheek", " Apotheek ", "apotheek", "GGZ-instelling", "pharmacy", "winkel", "Gp"),
+    *("ja", "nee", "JA", "true", "0", "1", "maybe", "waar"),
+    *("3511 AB", "3511AB", "3511 ab", "0123 AB", "3511 SA", "3511 SS", "3511", "351", "3511  AB"),
+    *("52", "52.1", "52,09", "52.", ".5", "0052.1", "53.7", "53.70001", "3.2", "7.3", "5", "1e3"),
+    *("nan", "inf", "9" * 400, "52.1.2", "٣", "5_0"),
+    *(
+        "https://example.org/x",
+        "HTTP://EXAMPLE.NL",
+        "https://x",
+        "www.example.nl",
+        "https://a.b/ c",
+    ),
+    *("https://ex.nl:80/p?q#f", "https://münchen.de", "http://a_b.nl", "https://a.nl\x00"),
+    *(
+        "a@b.nl",
+        "mailto:a@b.nl",
+        "=a@b.nl",
+        "-a@b.nl",
+        "a@b",
+        "a@b.",
+        "a b@c.nl",
+        "a@b.c.nl",
+        "a@@b",
+    ),
+    *("Müller", "ÉÉN", "straße", "ﬁ", "x\u0301", "a|b", "a\x1cb", "Ｘ"),
+    *("x" * 16, "x" * 17, "x" * 50, "x" * 51, "x" * 100, "x" * 101, "x" * 200, "x" * 201),
+    *("x" * 300, "x" * 301, "y" * 299 + " "),
+]
+cells = st.one_of(
+    st.sampled_from(SAMPLES),
+    st.sampled_from(SAMPLES),
+    st.text(max_size=8),
+    st.text(alphabet=" \t\r\n\xa0=+-@,.;:/|'\"0123456789aAzZSéß", max_size=10),
+    st.tuples(st.sampled_from(SAMPLES), st.sampled_from(SAMPLES)).map("".join),
+)
+
+
+@st.composite
+def tables(draw: st.DrawFn) -> tuple[list[str], list[list[str]]]:
+    """A header of canonical field names and rows exactly as wide."""
+    header = draw(st.lists(st.sampled_from(FIELDS), unique=True, min_size=1))
+    rows = draw(st.lists(st.lists(cells, min_size=len(header), max_size=len(header)), max_size=8))
+    return header, rows
+
+
+schemas = st.builds(
+    ProviderRowSchema,
+    default_category=st.sampled_from([None, "pharmacy"]),
+    default_contracted=st.sampled_from([None, True, False]),
+    max_field_chars=st.sampled_from([10_000, 300, 8]),
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(table=tables(), schema=schemas)
+def test_load_columns_equals_fast_load_row_by_row(table, schema):
+    header, rows = table
+    columns = csvread.map_columns(header)
+    values, slow = schema.load_columns(rows, columns)
+    for i, row in enumerate(rows):
+        expected = schema.fast_load(columns.pick(row))
+        assert (i in slow) == (expected is None)
+        if expected is not None:
+            assert {name: values[name][i] for name in FIELDS} == expected
+
+
+@pytest.mark.parametrize("name", [f for f in FIELDS if f not in ("category", "cak_contracted")])
+@settings(max_examples=400, deadline=None)
+@given(column=st.lists(cells, max_size=12), max_field_chars=st.sampled_from([10_000, 300, 8]))
+def test_load_column_equals_deserialize_cell_by_cell(name, column, max_field_chars):
+    schema = ProviderRowSchema(max_field_chars=max_field_chars)
+    field = schema.load_fields[name]
+    invalid: set[str] = set()
+    got = field.load_column(name, column, schema.cell_loader(name, invalid))
+    for cell, value in zip(column, got, strict=True):
+        try:
+            expected = field._deserialize(cell, name, {})
+        except ma.ValidationError:
+            assert cell in invalid
+        else:
+            assert cell not in invalid and value == expected and type(value) is type(expected)
+
+
+def test_plain_columns_take_the_fast_path():
+    """The common cells never reach _deserialize (else load_columns would be slow)."""
+    schema = ProviderRowSchema()
+    plain = {
+        "external_id": "syn-1",
+        "name": "Apotheek Müller",
+        "street": "Dorpsstraat",
+        "house_number": "12a",
+        "postcode": "3511 AB",
+        "city": "Utrecht",
+        "phone": "030 123 4567",
+        "website": "https://example.org/a?b=c",
+        "email": "info@example.org",
+        "opening_hours": "ma-vr 9-17",
+        "lat": "52,09",
+        "lon": "5.12",
+    }
+
+    def refuse(cell: str) -> object:
+        raise AssertionError(f"{cell!r} went the slow way")
+
+    for name, cell in plain.items():
+        field = schema.load_fields[name]
+        column = [cell] if name == "name" else [cell, ""]  # a name is never empty
+        expected = [field._deserialize(c, name, {}) for c in column[:1]] + [None] * (
+            len(column) - 1
+        )
+        assert list(field.load_column(name, column, refuse)) == expected
+
+
+# --- records --------------------------------------------------------------------------
+
+texts = st.lists(
+    st.one_of(
+        st.sampled_from(["a,b", '"a,b",c', '"multi\nline",x', "", " , ", '""', '"x"y', '"open']),
+        st.sampled_from(["\r\n", "\n", "\r", ";", ",", "\t", '"', " "]),
+        st.text(alphabet='ab ,;"\r\n\t', max_size=6),
+    ),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(text=texts, delimiter=st.sampled_from([",", ";", "\t"]))
+def test_fast_records_equal_iter_records(text, delimiter):
+    records = list(csvread.iter_records(text, delimiter))
+    fast = csvread.fast_records(text, delimiter)
+    if fast is None:
+        return
+    assert [(r.line, r.fields, r.error) for r in records] == [
+        (line, fields, None) for line, fields in zip(*fast, strict=True)
+    ]
+
+
+def test_fast_records_leave_multi_line_records_to_iter_records():
+    assert csvread.fast_records('a,b\n"x\ny",z\n', ",") is None
+    assert csvread.fast_records('a,b\n"open\n', ",") is None
+    assert csvread.fast_records("a,b\n\n , \nc,d\r\n", ",") == ([1, 4], [["a", "b"], ["c", "d"]])
+
+
+# --- identity keys and ids ----------------------------------------------------------------
+
+parts = st.one_of(
+    st.none(),
+    st.sampled_from(["", " ", "Apotheek Müller", "A  B", " a", "a ", "a|b", "x\x00y", "3511 AB"]),
+    st.text(alphabet=" \t\x1c|aAzZéß\u0301ﬁ\xa0\x00", max_size=6),
+)
+
+
+def _row(name, postcode, house_number, external_id) -> ProviderRow:
+    return ProviderRow(
+        name=name or "n",
+        category="gp",
+        cak_contracted=None,
+        lat=52.0,
+        lon=5.0,
+        location_precision="coordinates",
+        external_id=external_id,
+        postcode=postcode,
+        house_number=house_number,
+    )
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.tuples(parts, parts, parts, parts), max_size=30))
+def test_identity_keys_of_equal_identity_keys(specs):
+    rows = [_row(*spec) for spec in specs]
+    assert lists.row_identity_keys(rows) == [lists.identity_keys(r) for r in rows]
+
+
+def _assign_ids_one_by_one(slug, rows, previous):
+    """assign_ids as it was before its shortcut: row by row."""
+    known: dict[str, str] = {}
+    for pid, values in previous.items():
+        ext, npa = lists.identity_keys(
+            ProviderRow(**dict(zip(lists.PROVIDER_FIELDS, values, strict=True)))
+        )
+        if ext:
+            known.setdefault(ext, pid)
+        known.setdefault(npa, pid)
+    taken: set[str] = set()
+    ids = []
+    for row in rows:
+        ext, npa = lists.identity_keys(row)
+        own = ext or npa
+        found = known.get(ext or "") or known.get(npa)
+        pid = lists.stable_id(slug, own) if found is None or found in taken else found
+        n = 1
+        while pid in taken:
+            pid = lists.stable_id(slug, f"{own}#{n}")
+            n += 1
+        taken.add(pid)
+        ids.append(pid)
+    return ids
+
+
+small = st.sampled_from(["A", "a", "B", " b", None, "1"])
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    new=st.lists(st.tuples(small, small, small, small), max_size=8),
+    old=st.lists(st.tuples(small, small, small, small), max_size=8),
+)
+def test_assign_ids_equals_one_by_one(new, old):
+    rows = [_row(*spec) for spec in new]
+    previous = {f"p{i}": lists.row_values(_row(*spec)) for i, spec in enumerate(old)}
+    # an old row that a new one without an id matches, holding the id that a new row with
+    # external id "A" would hash to: they collide, and the loop sorts it out
+    previous |= {lists.stable_id("s", "ext:A"): lists.row_values(_row("A", None, None, None))}
+    assert lists.assign_ids("s", rows, previous) == _assign_ids_one_by_one("s", rows, previous)
+
+
+# --- whole files --------------------------------------------------------------------------
+
+GAZETTEER = Gazetteer(
+    {"3511": (52.09, 5.12, "Utrecht"), "1012": (52.37, 4.89, "Amsterdam")},
+    {"utrecht": (52.09, 5.12, "Utrecht"), "zwolle": (52.51, 6.09, "Zwolle")},
+)
+
+
+class Locator:
+    """Any other locator: asked every time."""
+
+    available = True
+
+    def locate_row(self, postcode, city):
+        if postcode and postcode.startswith("35"):
+            return (52.0, 5.0, "postcode4")
+        return (52.5, 6.0, "place") if city == "Zwolle" else None
+
+
+def _reference(data: bytes, *, locator, default_category) -> ParsedFile:
+    """read_provider_file as it was: iter_records, and check() row by row."""
+    parsed = ParsedFile(checksum=hashlib.sha256(data).hexdigest())
+    decoded = csvread.decode(data)
+    parsed.encoding = decoded.encoding
+    parsed.delimiter = csvread.detect_delimiter(decoded.text or "")
+    records = csvread.iter_records(decoded.text or "", parsed.delimiter)
+    header = next(records)
+    assert header.fields is not None
+    columns = importer._header_columns(parsed, header.line, header.fields, None, default_category)
+    schema = ProviderRowSchema(default_category=default_category)
+    checker = importer._RowChecker(parsed, locator, schema)
+    for record in records:
+        parsed.total_rows += 1
+        if record.fields is None:
+            parsed.problem(record.line, None, record.error or "cannot read this line")
+        elif importer._fits_header(parsed, record.line, record.fields, columns):
+            checker.check(record.line, columns.pick(record.fields), columns)
+    checker.finish()
+    if parsed.total_rows == 0:
+        parsed.problem(header.line + 1, None, "no data rows")
+    return parsed
+
+
+file_cells = st.one_of(
+    cells,
+    st.sampled_from(["3511 AB", "1012", "9999 ZZ", "Utrecht", "Zwolle", "Nergens", "52.1", "5.1"]),
+)
+
+
+@st.composite
+def files(draw: st.DrawFn) -> bytes:
+    header = ["name", "category", "postcode", "city", "lat", "lon", "id", "huisnummer"]
+    header = draw(st.permutations(header))[: draw(st.integers(3, len(header)))]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator=draw(st.sampled_from(["\n", "\r\n"])))
+    writer.writerow(header)
+    for _ in range(draw(st.integers(1, 10))):
+        width = draw(st.sampled_from([len(header)] * 6 + [len(header) - 1, len(header) + 1, 0]))
+        writer.writerow(draw(st.lists(file_cells, min_size=width, max_size=width)))
+    return out.getvalue().encode()
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    data=files(),
+    locator=st.sampled_from([GAZETTEER, Locator()]),
+    default_category=st.sampled_from([None, "pharmacy"]),
+)
+def test_read_provider_file_equals_row_by_row(data, locator, default_category):
+    if csvread.decode(data).text is None:
+        return  # not text: nothing read either way
+    got = read_provider_file(data, locator=locator, default_category=default_category)
+    expected = _reference(data, locator=locator, default_category=default_category)
+    if expected.problems and expected.problems[0].line == 1:
+        return  # a header problem: no rows are read
+    assert got.rows == expected.rows
+    assert got.problems == expected.problems
+    assert got.warnings == expected.warnings
+    assert got.total_rows == expected.total_rows
+    assert got.identities == [lists.identity_keys(r) for r in got.rows]
