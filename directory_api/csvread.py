@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any
 
 from marshmallow import ValidationError, fields
 
@@ -129,7 +129,13 @@ def _looks_binary(text: str) -> bool:
 
 def detect_delimiter(text: str) -> str:
     """The most frequent of tab, ';' and ',' outside quotes on the first non-blank line."""
-    first = next((line for line in text.splitlines() if line.strip()), "")
+    lines = text[:65536].splitlines()
+    if len(text) > 65536:
+        lines.pop()  # may be cut short; splitting all of a large file is slow
+    first = next((line for line in lines if line.strip()), None)
+    if first is None and len(text) > 65536:
+        first = next((line for line in text.splitlines() if line.strip()), "")
+    first = first or ""
     unquoted = re.sub(r'"[^"]*"', "", first)
     counts = {d: unquoted.count(d) for d in ("\t", ";", ",")}
     best = max(counts, key=lambda d: counts[d])
@@ -367,9 +373,13 @@ COLUMN_LENGTHS: dict[str, int] = {
 
 
 @lru_cache(maxsize=32)
-def _plain_patterns(plain: str, flags: int) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """(one cell, a whole "\x00"-joined column); atomic groups never backtrack across cells."""
-    return re.compile(plain, flags), re.compile(rf"(?>{plain})(?:\x00(?>{plain}))*", flags)
+def _plain_patterns(
+    plain: str, flags: int, longest: int
+) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(one cell, a whole "\x00"-joined column), both for cells of at most `longest`
+    characters; atomic groups never backtrack across cells."""
+    cell = rf"(?=[^\x00]{{0,{longest}}}(?![^\x00]))(?>{plain})"
+    return re.compile(cell, flags), re.compile(rf"{cell}(?:\x00{cell})*", flags)
 
 
 def _has_empty(cells: Sequence[str], joined: str) -> bool:
@@ -417,23 +427,16 @@ class Text(fields.Field):
         memo = _Memo(slow)
         if self.PLAIN is None:
             return list(map(memo.__getitem__, cells))
-        one, every = _plain_patterns(self.PLAIN, self.PLAIN_FLAGS)
-        longest = self.longest(attr)
+        one, every = _plain_patterns(self.PLAIN, self.PLAIN_FLAGS, self.longest(attr))
         joined = "\x00".join(cells)
-        if (
-            joined.count("\x00") == len(cells) - 1
-            and max(map(len, cells), default=0) <= longest
-            and every.fullmatch(joined)
-        ):
+        if joined.count("\x00") == len(cells) - 1 and every.fullmatch(joined):
             values = self.plain_column(cells, joined)
             if values is not None:
                 return values
-        return [self._load_cell(cell, one, longest, memo) for cell in cells]
+        return [self._load_cell(cell, one, memo) for cell in cells]
 
-    def _load_cell(
-        self, cell: str, plain: re.Pattern[str], longest: int, memo: Mapping[str, Any]
-    ) -> Any:
-        if len(cell) <= longest and plain.fullmatch(cell):
+    def _load_cell(self, cell: str, plain: re.Pattern[str], memo: Mapping[str, Any]) -> Any:
+        if plain.fullmatch(cell):
             values = self.plain_column([cell], cell)
             if values is not None:
                 return values[0]
@@ -537,8 +540,11 @@ class Phone(Text):
 
 
 class Website(Text):
-    PLAIN = rf"(?:https?://{_DOMAIN}(?:[/?#][^\s\x00]*+)?)?"  # _URL, kept as it is
-    PLAIN_FLAGS = re.IGNORECASE
+    # What _URL takes as it is, with ASCII domain names only (a faster expression)
+    PLAIN = (
+        r"(?:[hH][tT][tT][pP][sS]?://(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*+(?<!-))?\.)++"
+        r"[a-zA-Z]{2,}+\.?(?::[0-9]+)?(?:[/?#][^\s\x00]*+)?)?"
+    )
 
     def clean(self, text: str) -> Any:
         if _URL.fullmatch(text):
@@ -567,12 +573,14 @@ class Coordinate(Text):
         self.low, self.high, self.label = low, high, label
 
     def plain_column(self, cells: Sequence[str], joined: str) -> Sequence[Any] | None:
-        values = [float(c.replace(",", ".")) if c else None for c in cells]
-        numbers = (
-            [v for v in values if v is not None]
-            if _has_empty(cells, joined)
-            else cast(list[float], values)
-        )
+        if "," in joined:  # decimal commas
+            cells = joined.replace(",", ".").split("\x00")
+        values: list[float | None]
+        if _has_empty(cells, joined):
+            values = [float(c) if c else None for c in cells]
+            numbers = [v for v in values if v is not None]
+        else:
+            values = numbers = list(map(float, cells))  # type: ignore[assignment]
         if numbers and not (self.low <= min(numbers) and max(numbers) <= self.high):
             return None  # some out of the range
         return values

@@ -47,7 +47,7 @@ class VersionInfo:
     published: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Change:
     provider_id: str
     name: str
@@ -188,7 +188,8 @@ def compare(
     new: Mapping[str, Values],
 ) -> Diff:
     """Providers (id -> values in PROVIDER_FIELDS order) added, removed and changed."""
-    added = tuple(Change(pid, new[pid][_NAME]) for pid in sorted(new.keys() - old.keys()))
+    fresh = sorted(new.keys() - old.keys()) if old else sorted(new)
+    added = tuple(map(Change, fresh, [new[pid][_NAME] for pid in fresh]))
     removed = tuple(Change(pid, old[pid][_NAME]) for pid in sorted(old.keys() - new.keys()))
     changed = []
     unchanged = 0
