@@ -255,6 +255,13 @@ def gc_paused() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            if not gc.get_freeze_count():
+                # What the import made and keeps (its rows) goes straight to the oldest
+                # generation, as if it had survived the young collections it skipped,
+                # instead of being walked by one now (both calls just move list heads).
+                # Not if something froze objects for good (directory.load_directory).
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 
@@ -274,6 +281,7 @@ class _RowChecker:
         # area) alone, so one answer per area and city does for every row.
         self.by_area = type(locator) is Gazetteer
         self.placed: dict[tuple[str | None, str | None], tuple[float, float, str] | None] = {}
+        self.unknown_areas: dict[str, bool] = {}
 
     def check(self, line: int, raw: Mapping[str, Any], columns: csvread.Columns) -> None:
         """Add the row, or its problems; `columns` names the columns in problems."""
@@ -303,6 +311,7 @@ class _RowChecker:
         go through check() one by one, so the problems are worded as before."""
         self.parsed.total_rows += len(lines)
         loaded, identities = self._load_table(lines, rows, columns)
+        add, unknown = self._add, self._postcode_unknown
         for i, line in enumerate(lines):
             row = loaded[i]
             if row is None:
@@ -318,9 +327,9 @@ class _RowChecker:
                 if place is None:
                     continue
                 row = ProviderRow(*_HEAD(row), *place, *_TAIL(row), line)
-            elif row.postcode and self._postcode_unknown(row.postcode):
+            elif row.postcode and unknown(row.postcode):
                 self._warn_unknown(line, row.postcode, "its coordinates", columns)
-            self._add(row, columns, identities[i])
+            add(row, columns, identities[i])
 
     def _load_table(
         self, lines: Sequence[int], rows: Sequence[list[str] | None], columns: csvread.Columns
@@ -399,7 +408,12 @@ class _RowChecker:
     def _postcode_unknown(self, postcode: str) -> bool:
         if not self.checks_postcodes:
             return False
-        return self._locate_row(postcode, None) is None
+        if not self.by_area:
+            return self._locate_row(postcode, None) is None
+        unknown = self.unknown_areas.get(postcode[:4])
+        if unknown is None:
+            unknown = self.unknown_areas[postcode[:4]] = self._locate_row(postcode, None) is None
+        return unknown
 
     def _warn_unknown(
         self, line: int, postcode: str, placed_by: str, columns: csvread.Columns
