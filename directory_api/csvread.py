@@ -369,17 +369,15 @@ COLUMN_LENGTHS: dict[str, int] = {
 # kind (PLAIN) recognises them, matched once over the column's cells joined by "\x00" (which
 # no decoded file contains: decode() takes such bytes for binary). Every other cell goes
 # through _deserialize as before, so values and error messages are the same; the property
-# tests in tests/test_fast_paths.py compare the two paths cell by cell.
+# tests in tests/test_import_columns.py compare the two paths cell by cell.
 
 
 @lru_cache(maxsize=32)
-def _plain_patterns(
-    plain: str, flags: int, longest: int
-) -> tuple[re.Pattern[str], re.Pattern[str]]:
+def _plain_patterns(plain: str, longest: int) -> tuple[re.Pattern[str], re.Pattern[str]]:
     """(one cell, a whole "\x00"-joined column), both for cells of at most `longest`
     characters; atomic groups never backtrack across cells."""
     cell = rf"(?=[^\x00]{{0,{longest}}}(?![^\x00]))(?>{plain})"
-    return re.compile(cell, flags), re.compile(rf"{cell}(?:\x00{cell})*", flags)
+    return re.compile(cell), re.compile(rf"{cell}(?:\x00{cell})*")
 
 
 def _has_empty(cells: Sequence[str], joined: str) -> bool:
@@ -407,7 +405,6 @@ class Text(fields.Field):
     # character first, so that strip() and looks_like_formula() change nothing. None: no
     # plain cells; every distinct cell goes through _deserialize once.
     PLAIN: str | None = r"(?:[^\s=+\-@\x00][^\x00]*+(?<!\s))?"
-    PLAIN_FLAGS = 0
 
     def longest(self, attr: str) -> int:
         """The longest plain cell: both length checks of _deserialize pass."""
@@ -427,7 +424,7 @@ class Text(fields.Field):
         memo = _Memo(slow)
         if self.PLAIN is None:
             return list(map(memo.__getitem__, cells))
-        one, every = _plain_patterns(self.PLAIN, self.PLAIN_FLAGS, self.longest(attr))
+        one, every = _plain_patterns(self.PLAIN, self.longest(attr))
         joined = "\x00".join(cells)
         if joined.count("\x00") == len(cells) - 1 and every.fullmatch(joined):
             values = self.plain_column(cells, joined)

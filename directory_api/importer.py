@@ -307,8 +307,8 @@ class _RowChecker:
     ) -> None:
         """check() every data record in file order; rows[i] is None where errors[i] says
         why it could not be read. Rows as wide as the header are loaded a column at a time
-        first (ProviderRowSchema.load_columns); the rest, and any row that finds rejected,
-        go through check() one by one, so the problems are worded as before."""
+        first (ProviderRowSchema.load_columns); the rest, and the rows with a cell it
+        rejects, go through check() one by one, so their problems are worded as before."""
         self.parsed.total_rows += len(lines)
         # A few thousand rows at a time: their cells stay in the CPU cache from one
         # column pass to the next (twice as fast as whole columns of a large file).
