@@ -5,8 +5,10 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import sqlite3
 import sys
 import tempfile
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import fields
@@ -90,7 +92,8 @@ providers = Table(
     metadata,
     Column("pk", Integer, primary_key=True, autoincrement=True),
     Column("version_id", Integer, ForeignKey("source_versions.id"), nullable=False, index=True),
-    Column("provider_id", String(32), nullable=False, index=True),
+    # Not indexed: nothing queries by it (0002_drop_provider_id_index).
+    Column("provider_id", String(32), nullable=False),
     Column("external_id", String(200)),
     Column("name", String(300), nullable=False),
     Column("category", String(64), nullable=False),
@@ -401,13 +404,30 @@ def _make_engine(url: str) -> Engine:
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
             # WAL lets readers go on while an import writes; foreign keys are off by default.
             cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
+            _use_wal(cur)
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
 
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def _use_wal(cur: Any, wait: float = 30.0) -> None:
+    """Switch the database file to WAL once. Switching needs a moment with no other writer,
+    and SQLite answers 'database is locked' at once instead of waiting (seen when app
+    instances start together while one migrates): retry until `wait` runs out."""
+    deadline = time.monotonic() + wait
+    while True:
+        if cur.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
+            return
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.05)
 
 
 def _lock(conn: Connection) -> None:

@@ -59,6 +59,8 @@ def _make_previous_release(store: Store, *, data_version: str | None = "3") -> N
     """What the release before migrations left: create_all, data, no alembic_version."""
     metadata.create_all(store.engine)
     with store.engine.begin() as conn:
+        # That release also indexed provider_id (dropped by 0002_drop_provider_id_index).
+        conn.execute(text("CREATE INDEX ix_providers_provider_id ON providers (provider_id)"))
         if data_version is not None:
             conn.execute(
                 text("INSERT INTO meta (key, value) VALUES ('data_version', :v)"),
