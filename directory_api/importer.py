@@ -326,7 +326,9 @@ class _RowChecker:
         offset: int,
         columns: csvread.Columns,
     ) -> None:
-        loaded, identities = self._load_table(lines, rows, columns)
+        loaded, identities, located = self._load_table(lines, rows, columns)
+        if located and self._add_all(loaded, identities, lines, columns):  # type: ignore[arg-type]
+            return
         add, unknown = self._add, self._postcode_unknown
         for i, line in enumerate(lines):
             row = loaded[i]
@@ -348,16 +350,46 @@ class _RowChecker:
                 self._warn_unknown(line, row.postcode, "its coordinates", columns)
             add(row, columns, identities[i])
 
+    def _add_all(
+        self,
+        rows: list[ProviderRow],
+        identities: list[Identity],
+        lines: Sequence[int],
+        columns: csvread.Columns,
+    ) -> bool:
+        """What the loop of _check_chunk does with rows that all give their coordinates, a
+        column at a time: False (nothing done) if some are duplicates (the loop words them)
+        or the locator is asked about every row (not a Gazetteer)."""
+        if self.checks_postcodes and not self.by_area:
+            return False
+        keys = [ext or npa for ext, npa in identities]  # identity_key of each row
+        seen = self.seen
+        if len(set(keys)) != len(keys) or not seen.keys().isdisjoint(keys):
+            return False
+        if self.checks_postcodes:
+            postcodes = [row.postcode for row in rows]
+            first = {p[:4]: p for p in reversed(postcodes) if p}  # each area's first postcode
+            unknown = {area for area, p in first.items() if self._postcode_unknown(p)}
+            if unknown:
+                for row in rows:
+                    if row.postcode and row.postcode[:4] in unknown:
+                        self._warn_unknown(row.line, row.postcode, "its coordinates", columns)
+        seen.update(zip(keys, lines, strict=True))
+        self.parsed.rows += rows
+        self.parsed.identities += identities
+        return True
+
     def _load_table(
         self, lines: Sequence[int], rows: Sequence[list[str] | None], columns: csvread.Columns
-    ) -> tuple[list[ProviderRow | None], list[Identity]]:
+    ) -> tuple[list[ProviderRow | None], list[Identity], bool]:
         """ProviderRows (location_precision 'coordinates', lat None where the row gives none)
-        and their identity keys for the rows load_columns takes; None for the others."""
+        and their identity keys for the rows load_columns takes; None for the others. True
+        if every row was taken and gives its coordinates."""
         regular = [i for i, r in enumerate(rows) if r is not None and len(r) == columns.width]
         out: list[ProviderRow | None] = [None] * len(rows)
         identities: list[Identity] = [(None, "")] * len(rows)
         if not regular:
-            return out, identities
+            return out, identities, False
         every = len(regular) == len(rows)
         table = rows if every else [rows[i] for i in regular]
         values, slow = self.schema.load_columns(cast(list[list[str]], table), columns)
@@ -370,10 +402,10 @@ class _RowChecker:
         for j in slow:
             built[j] = None
         if len(built) == len(rows):
-            return built, found
+            return built, found, not slow and None not in values["lat"]
         for j, i in enumerate(regular):
             out[i], identities[i] = built[j], found[j]
-        return out, identities
+        return out, identities, False
 
     def _report(self, line: int, messages: Mapping[str, Any], columns: csvread.Columns) -> None:
         for name in [*csvread.FIELDS, *(k for k in messages if k not in csvread.FIELDS)]:
