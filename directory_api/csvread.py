@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import islice
 from typing import Any
 
 from marshmallow import ValidationError, fields
@@ -171,25 +172,53 @@ def iter_records(text: str, delimiter: str) -> Iterator[Record]:
         start = reader.line_num + 1
 
 
-def fast_records(text: str, delimiter: str) -> tuple[list[int], list[list[str]]] | None:
-    """What iter_records gives (start lines and fields of the non-blank records), from one
-    csv.reader pass; None when some record is unreadable or spans lines (use iter_records)."""
+class SpansLines(Exception):
+    """A record spans lines or cannot be read: read the file with iter_records instead."""
+
+
+def record_chunks(
+    text: str, delimiter: str, size: int = 5000
+) -> Iterator[tuple[list[int], list[list[str]]]]:
+    """What iter_records gives (start lines and fields of the non-blank records), `size`
+    records of one csv.reader pass at a time, while every record is one line; raises
+    SpansLines at the first that is not (after the chunks before it)."""
     limit = min(len(text) + 1, 2**31 - 1)
     if csv.field_size_limit() < limit:
         csv.field_size_limit(limit)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    done = 0  # records read, all one line each
+    while True:
+        try:
+            rows = list(islice(reader, size))
+        except csv.Error:
+            raise SpansLines from None
+        if not rows:
+            return
+        # Every record takes at least one line, so as many records as lines means one line
+        # each: record i starts on line i + 1.
+        if reader.line_num != done + len(rows):
+            raise SpansLines
+        kept = [i for i, f in enumerate(rows) if f and (f[0].strip() or any(map(str.strip, f)))]
+        if len(kept) == len(rows):
+            yield list(range(done + 1, done + len(rows) + 1)), rows
+        else:
+            yield [done + i + 1 for i in kept], [rows[i] for i in kept]
+        done += len(rows)
+
+
+def fast_records(
+    text: str, delimiter: str, size: int = 5000
+) -> tuple[list[int], list[list[str]]] | None:
+    """All of record_chunks at once; None where it raises SpansLines (use iter_records)."""
+    lines: list[int] = []
+    rows: list[list[str]] = []
     try:
-        rows = list(reader)
-    except csv.Error:
+        for chunk_lines, chunk_rows in record_chunks(text, delimiter, size):
+            lines += chunk_lines
+            rows += chunk_rows
+    except SpansLines:
         return None
-    # Every record takes at least one line, so as many records as lines means one line each:
-    # record i starts on line i + 1.
-    if reader.line_num != len(rows):
-        return None
-    kept = [i for i, f in enumerate(rows) if f and (f[0].strip() or any(map(str.strip, f)))]
-    if len(kept) == len(rows):
-        return list(range(1, len(rows) + 1)), rows
-    return [i + 1 for i in kept], [rows[i] for i in kept]
+    return lines, rows
 
 
 def _csv_reason(exc: csv.Error) -> str:

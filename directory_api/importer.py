@@ -13,7 +13,7 @@ import json
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from itertools import repeat
 from operator import attrgetter
@@ -367,9 +367,11 @@ class _RowChecker:
         if len(set(keys)) != len(keys) or not seen.keys().isdisjoint(keys):
             return False
         if self.checks_postcodes:
-            postcodes = [row.postcode for row in rows]
-            first = {p[:4]: p for p in reversed(postcodes) if p}  # each area's first postcode
-            unknown = {area for area, p in first.items() if self._postcode_unknown(p)}
+            areas = self.unknown_areas  # PC4 area -> unknown?, filled by _postcode_unknown
+            for postcode in [row.postcode for row in rows]:
+                if postcode and postcode[:4] not in areas:
+                    self._postcode_unknown(postcode)
+            unknown = {area for area, found in areas.items() if found}
             if unknown:
                 for row in rows:
                     if row.postcode and row.postcode[:4] in unknown:
@@ -537,8 +539,39 @@ def read_provider_file(
     if not decoded.text.strip():
         parsed.problem(1, None, "file is empty")
         return parsed
-    parsed.delimiter = csvread.detect_delimiter(decoded.text)
-    lines, rows, errors = _records(decoded.text, parsed.delimiter)
+    text = decoded.text
+    parsed.delimiter = csvread.detect_delimiter(text)
+    options = (locator, default_category, default_contracted, column_map, max_field_chars)
+    # Records of one line each are read and checked a chunk at a time, while their cells
+    # are still in the CPU cache; if one spans lines (or cannot be read), the whole file
+    # is read again the slow way, on a fresh ParsedFile.
+    chunks: Iterator[Chunk] = (
+        (lines, rows, {})
+        for lines, rows in csvread.record_chunks(text, parsed.delimiter, _RowChecker.CHUNK)
+    )
+    try:
+        fresh = replace(parsed, rows=[], identities=[], problems=[], warnings=[*parsed.warnings])
+        return _read_records(fresh, chunks, *options)
+    except csvread.SpansLines:
+        pass
+    return _read_records(parsed, iter([_slow_records(text, parsed.delimiter)]), *options)
+
+
+Chunk = tuple[list[int], Sequence[list[str] | None], dict[int, str]]
+
+
+def _read_records(
+    parsed: ParsedFile,
+    chunks: Iterator[Chunk],
+    locator: RowLocator,
+    default_category: str | None,
+    default_contracted: bool | None,
+    column_map: Mapping[str, str] | None,
+    max_field_chars: int,
+) -> ParsedFile:
+    """The rest of read_provider_file, given its records in chunks: start lines, fields of
+    the non-blank records (None where errors[i] says why the record cannot be read)."""
+    lines, rows, errors = next((c for c in chunks if c[0]), ([], [], {}))
     if not lines:  # only delimiters and whitespace
         parsed.problem(1, None, "file is empty")
         return parsed
@@ -558,18 +591,16 @@ def read_provider_file(
     checker = _RowChecker(parsed, locator, schema)
     with gc_paused():
         checker.check_table(lines[1:], rows[1:], {i - 1: e for i, e in errors.items()}, columns)
+        for more_lines, more_rows, more_errors in chunks:
+            checker.check_table(more_lines, more_rows, more_errors, columns)
     checker.finish()
     if parsed.total_rows == 0:
         parsed.problem(lines[0] + 1, None, "no data rows")
     return parsed
 
 
-def _records(text: str, delimiter: str) -> tuple[list[int], list[list[str] | None], dict[int, str]]:
-    """Start lines and fields of the non-blank records (fields None where errors[i] says why
-    the record cannot be read): csvread.fast_records, else csvread.iter_records."""
-    fast = csvread.fast_records(text, delimiter)
-    if fast is not None:
-        return fast[0], list(fast[1]), {}
+def _slow_records(text: str, delimiter: str) -> Chunk:
+    """All records by csvread.iter_records, for files with records that span lines."""
     lines: list[int] = []
     rows: list[list[str] | None] = []
     errors: dict[int, str] = {}

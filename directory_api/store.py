@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import fields
 from datetime import UTC, date, datetime
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import (
@@ -479,13 +480,33 @@ _INSERT_COLUMNS = ("version_id", "provider_id", *PROVIDER_FIELDS)
 
 
 def _insert_providers(conn: Connection, version_id: int, rows: dict[str, Values]) -> None:
-    """One driver-level executemany: SQLAlchemy's per-row dict handling doubles the time."""
+    """Driver-level inserts (SQLAlchemy's per-row dict handling doubles the time): on SQLite
+    hundreds of rows per INSERT (a third less time than executemany's one by one), else
+    one executemany."""
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    sql = (
-        f"INSERT INTO providers ({', '.join(_INSERT_COLUMNS)}) "
-        f"VALUES ({', '.join([mark] * len(_INSERT_COLUMNS))})"
-    )
-    conn.exec_driver_sql(sql, [(version_id, pid, *values) for pid, values in rows.items()])
+    head = f"INSERT INTO providers ({', '.join(_INSERT_COLUMNS)}) VALUES "
+    one = f"({', '.join([mark] * len(_INSERT_COLUMNS))})"
+    records = [(version_id, pid, *values) for pid, values in rows.items()]
+    per = _rows_per_insert(conn)
+    if per <= 1:
+        conn.exec_driver_sql(head + one, records)
+        return
+    full = head + ", ".join([one] * per)
+    for start in range(0, len(records), per):
+        part = records[start : start + per]
+        sql = full if len(part) == per else head + ", ".join([one] * len(part))
+        conn.exec_driver_sql(sql, tuple(chain.from_iterable(part)))
+
+
+def _rows_per_insert(conn: Connection) -> int:
+    """How many providers one INSERT may hold: 1 (executemany) but on SQLite, whose
+    statements take at most SQLITE_LIMIT_VARIABLE_NUMBER parameters."""
+    if conn.dialect.name != "sqlite":
+        return 1
+    driver = conn.connection.driver_connection
+    getlimit = getattr(driver, "getlimit", None)  # Python 3.11+
+    limit = getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) if getlimit else 999
+    return max(1, min(500, limit // len(_INSERT_COLUMNS)))
 
 
 def _version_rows(conn: Connection, source_id: int, version: int | None) -> dict[str, Values]:
