@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
+from itertools import repeat
 from operator import attrgetter
 from typing import Any
 
@@ -140,6 +142,12 @@ def stable_id(slug: str, key: str) -> str:
     return hashlib.sha1(f"{slug}\x00{key}".encode()).hexdigest()[:12]
 
 
+def stable_ids(slug: str, keys: Sequence[str]) -> list[str]:
+    """[stable_id(slug, key) for key in keys]."""
+    sha1, prefix = hashlib.sha1, f"{slug}\x00"
+    return [sha1((prefix + key).encode()).hexdigest()[:12] for key in keys]
+
+
 def assign_ids(
     slug: str,
     rows: Sequence[ProviderRow],
@@ -160,9 +168,11 @@ def assign_ids(
         raise ValueError(f"{len(keys)} identities for {len(rows)} rows")
     # Usually every row gets the id it asks for (its previous one, else its hash) and no two
     # ask for the same: then the loop below would give exactly these.
-    wanted = [
-        known.get(ext or "") or known.get(npa) or stable_id(slug, ext or npa) for ext, npa in keys
-    ]
+    if known:
+        get = known.get
+        wanted = [get(ext or "") or get(npa) or stable_id(slug, ext or npa) for ext, npa in keys]
+    else:  # a new source: every row asks for its hash
+        wanted = stable_ids(slug, [ext or npa for ext, npa in keys])
     if len(set(wanted)) == len(wanted):
         return wanted
     taken: set[str] = set()
@@ -206,3 +216,22 @@ def compare(
         else:
             unchanged += 1
     return Diff(slug, old_v, new_v, added, removed, tuple(changed), unchanged)
+
+
+def compare_new(
+    slug: str, old_v: int | None, new_v: int | None, ids: Sequence[str], names: Sequence[str]
+) -> Diff:
+    """compare(slug, old_v, new_v, {}, new) for new = {ids[i]: values with names[i]}: every
+    provider added (ids must be distinct)."""
+    order = sorted(range(len(ids)), key=ids.__getitem__)
+    added = _new_changes(list(map(ids.__getitem__, order)), list(map(names.__getitem__, order)))
+    return Diff(slug, old_v, new_v, tuple(added), (), (), 0)
+
+
+def _new_changes(ids: list[str], names: list[str]) -> list[Change]:
+    """list(map(Change, ids, names)) without Change.__init__ (a frozen dataclass sets each
+    field through object.__setattr__): slots filled a column at a time, as importer._new_rows."""
+    changes = list(map(object.__new__, repeat(Change, len(ids))))
+    for name, column in (("provider_id", ids), ("name", names), ("fields", repeat(()))):
+        deque(map(getattr(Change, name).__set__, changes, column), maxlen=0)
+    return changes

@@ -340,3 +340,44 @@ def test_read_provider_file_equals_row_by_row(data, locator, default_category):
     assert got.warnings == expected.warnings
     assert got.total_rows == expected.total_rows
     assert got.identities == [lists.identity_keys(r) for r in got.rows]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    names=st.lists(st.sampled_from(["A", "b", "Müller", "", "a  b"]), max_size=12),
+    old_v=st.sampled_from([None, 3]),
+    new_v=st.sampled_from([None, 4]),
+)
+def test_compare_new_equals_compare_with_nothing_before(names, old_v, new_v):
+    rows = [_row(name, None, str(i), None) for i, name in enumerate(names)]
+    ids = lists.assign_ids("s", rows, {})
+    new = dict(zip(ids, map(lists.row_values, rows), strict=True))
+    got = lists.compare_new("s", old_v, new_v, ids, [r.name for r in rows])
+    assert got == lists.compare("s", old_v, new_v, {}, new)
+    assert [type(c) for c in got.added] == [lists.Change] * len(rows)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(max_size=6), max_size=10), st.sampled_from(["s", "a-b", ""]))
+def test_stable_ids_equal_stable_id(keys, slug):
+    assert lists.stable_ids(slug, keys) == [lists.stable_id(slug, k) for k in keys]
+
+
+@pytest.mark.parametrize("count", [1, 499, 500, 1234])
+def test_sqlite_multi_row_inserts_store_every_row_once(tmp_path, count):
+    """Up to 500 providers per INSERT on SQLite: full statements and the rest."""
+    from directory_api.store import Store
+
+    store = Store(f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    store.create_schema()
+    rows = [_row(f"n{i}", "3511 AB", str(i), f"e{i}" if i % 3 else None) for i in range(count)]
+    result = store.publish("Some list", rows, checksum="x")
+    ids = lists.assign_ids(result.source, rows, {})
+    _, providers = store.snapshot()
+    got = {p.id: (p.name, p.external_id, p.house_number, p.postcode) for p in providers}
+    assert got == {
+        pid: (r.name, r.external_id, r.house_number, r.postcode)
+        for pid, r in zip(ids, rows, strict=True)
+    }
+    assert [c.provider_id for c in result.diff.added] == sorted(ids)
+    store.dispose()
