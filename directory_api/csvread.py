@@ -15,7 +15,8 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import islice
+from itertools import islice, repeat
+from operator import itemgetter
 from typing import Any
 
 from marshmallow import ValidationError, fields
@@ -185,6 +186,9 @@ def record_chunks(
     limit = min(len(text) + 1, 2**31 - 1)
     if csv.field_size_limit() < limit:
         csv.field_size_limit(limit)
+    if not any(c in text for c in _OTHER_BREAKS):
+        yield from _line_chunks(text, delimiter, size)
+        return
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     done = 0  # records read, all one line each
     while True:
@@ -198,12 +202,54 @@ def record_chunks(
         # each: record i starts on line i + 1.
         if reader.line_num != done + len(rows):
             raise SpansLines
-        kept = [i for i, f in enumerate(rows) if f and (f[0].strip() or any(map(str.strip, f)))]
+        kept = _non_blank(rows)
         if len(kept) == len(rows):
             yield list(range(done + 1, done + len(rows) + 1)), rows
         else:
             yield [done + i + 1 for i in kept], [rows[i] for i in kept]
         done += len(rows)
+
+
+# Where str.splitlines() ends a line but csv.reader (reading lines that end in "\r", "\n"
+# or "\r\n") does not; and NUL, which csv.reader refuses.
+_OTHER_BREAKS = ("\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029", "\x00")
+
+
+def _line_chunks(
+    text: str, delimiter: str, size: int
+) -> Iterator[tuple[list[int], list[list[str]]]]:
+    """record_chunks for a text split where csv.reader splits it: a line without a '"' is
+    its cells split at the delimiter (csv.reader gives [] for an empty line, this [""]: both
+    are blank), and lines with one go through csv.reader, which must find one record in
+    each (else SpansLines)."""
+    lines, quoted = text.splitlines(), '"' in text
+    for start in range(0, len(lines), size):
+        part = lines[start : start + size]
+        if quoted and '"' in "\n".join(part):
+            reader = csv.reader(part, delimiter=delimiter, strict=True)
+            try:
+                rows = list(reader)
+            except csv.Error:
+                raise SpansLines from None
+            if reader.line_num != len(part) or len(rows) != len(part):
+                raise SpansLines
+        else:
+            rows = list(map(str.split, part, repeat(delimiter)))
+        kept = _non_blank(rows)
+        if len(kept) == len(rows):
+            yield list(range(start + 1, start + len(rows) + 1)), rows
+        else:
+            yield [start + i + 1 for i in kept], [rows[i] for i in kept]
+
+
+def _non_blank(rows: list[list[str]]) -> list[int] | range:
+    """Positions of the rows with a cell that is not blank."""
+    try:
+        if all(map(str.strip, map(itemgetter(0), rows))):  # the usual case, a bit faster
+            return range(len(rows))
+    except IndexError:  # an empty row
+        pass
+    return [i for i, f in enumerate(rows) if f and (f[0].strip() or any(map(str.strip, f)))]
 
 
 def fast_records(

@@ -146,6 +146,10 @@ texts = st.lists(
         st.sampled_from(["a,b", '"a,b",c', '"multi\nline",x', "", " , ", '""', '"x"y', '"open']),
         st.sampled_from(["\r\n", "\n", "\r", ";", ",", "\t", '"', " "]),
         st.text(alphabet='ab ,;"\r\n\t', max_size=6),
+        # lines without quotes (split without csv.reader), and what else splitlines() splits at
+        st.sampled_from(
+            ["a,b\n", "\n", "x;y\r\n", " ,\n", "a\tb\r", "a\x0bb", "\x1c", "\x85", "\u2028"]
+        ),
     ),
     max_size=12,
 ).map("".join)
