@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from itertools import repeat
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any, Protocol, cast
 
 from marshmallow import Schema, ValidationError, missing, pre_load, validates_schema
@@ -228,6 +228,7 @@ def identity_key(row: ProviderRow) -> str:
 # --- row checking ---------------------------------------------------------------------
 
 _ROW_FIELDS = tuple(f.name for f in fields(ProviderRow))
+_PC4 = itemgetter(slice(4))  # a postcode's PC4 area
 # ProviderRow's fields before and after (lat, lon, location_precision), line left out
 _HEAD = attrgetter(*_ROW_FIELDS[: _ROW_FIELDS.index("lat")])
 _TAIL = attrgetter(*_ROW_FIELDS[_ROW_FIELDS.index("location_precision") + 1 : -1])
@@ -326,8 +327,14 @@ class _RowChecker:
         offset: int,
         columns: csvread.Columns,
     ) -> None:
-        loaded, identities, located = self._load_table(lines, rows, columns)
-        if located and self._add_all(loaded, identities, lines, columns):  # type: ignore[arg-type]
+        loaded, identities, postcodes = self._load_table(lines, rows, columns)
+        if postcodes is not None and self._add_all(
+            loaded,  # type: ignore[arg-type]
+            identities,
+            lines,
+            postcodes,
+            columns,
+        ):
             return
         add, unknown = self._add, self._postcode_unknown
         for i, line in enumerate(lines):
@@ -355,11 +362,12 @@ class _RowChecker:
         rows: list[ProviderRow],
         identities: list[Identity],
         lines: Sequence[int],
+        postcodes: Sequence[str | None],
         columns: csvread.Columns,
     ) -> bool:
-        """What the loop of _check_chunk does with rows that all give their coordinates, a
-        column at a time: False (nothing done) if some are duplicates (the loop words them)
-        or the locator is asked about every row (not a Gazetteer)."""
+        """What the loop of _check_chunk does with rows that all give their coordinates
+        (`postcodes`: theirs), a column at a time: False (nothing done) if some are
+        duplicates (the loop words them) or the locator is asked about every row."""
         if self.checks_postcodes and not self.by_area:
             return False
         keys = [ext or npa for ext, npa in identities]  # identity_key of each row
@@ -368,10 +376,12 @@ class _RowChecker:
             return False
         if self.checks_postcodes:
             areas = self.unknown_areas  # PC4 area -> unknown?, filled by _postcode_unknown
-            for postcode in [row.postcode for row in rows]:
-                if postcode and postcode[:4] not in areas:
-                    self._postcode_unknown(postcode)
-            unknown = {area for area, found in areas.items() if found}
+            here = set(map(_PC4, filter(None, postcodes)))
+            if not areas.keys() >= here:  # areas not asked about before: ask, first row first
+                for postcode in postcodes:
+                    if postcode and postcode[:4] not in areas:
+                        self._postcode_unknown(postcode)
+            unknown = set(filter(areas.__getitem__, here))
             if unknown:
                 for row in rows:
                     if row.postcode and row.postcode[:4] in unknown:
@@ -383,15 +393,15 @@ class _RowChecker:
 
     def _load_table(
         self, lines: Sequence[int], rows: Sequence[list[str] | None], columns: csvread.Columns
-    ) -> tuple[list[ProviderRow | None], list[Identity], bool]:
+    ) -> tuple[list[ProviderRow | None], list[Identity], Sequence[str | None] | None]:
         """ProviderRows (location_precision 'coordinates', lat None where the row gives none)
-        and their identity keys for the rows load_columns takes; None for the others. True
-        if every row was taken and gives its coordinates."""
+        and their identity keys for the rows load_columns takes; None for the others. Their
+        postcodes if every row was taken and gives its coordinates, else None."""
         regular = [i for i, r in enumerate(rows) if r is not None and len(r) == columns.width]
         out: list[ProviderRow | None] = [None] * len(rows)
         identities: list[Identity] = [(None, "")] * len(rows)
         if not regular:
-            return out, identities, False
+            return out, identities, None
         every = len(regular) == len(rows)
         table = rows if every else [rows[i] for i in regular]
         values, slow = self.schema.load_columns(cast(list[list[str]], table), columns)
@@ -404,10 +414,11 @@ class _RowChecker:
         for j in slow:
             built[j] = None
         if len(built) == len(rows):
-            return built, found, not slow and None not in values["lat"]
+            located = not slow and None not in values["lat"]
+            return built, found, values["postcode"] if located else None
         for j, i in enumerate(regular):
             out[i], identities[i] = built[j], found[j]
-        return out, identities, False
+        return out, identities, None
 
     def _report(self, line: int, messages: Mapping[str, Any], columns: csvread.Columns) -> None:
         for name in [*csvread.FIELDS, *(k for k in messages if k not in csvread.FIELDS)]:

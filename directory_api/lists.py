@@ -98,7 +98,10 @@ def identity_keys_of(
     house_numbers: Sequence[str | None],
 ) -> list[Identity]:
     """identity_keys of many rows given as columns: the same keys, a chunk at a time."""
-    ext = [f"ext:{e.strip()}" if e else None for e in external_ids]
+    if all(external_ids):  # every row gives an id
+        ext: list[str | None] = list(map("ext:".__add__, map(str.strip, external_ids)))  # type: ignore[arg-type]
+    else:
+        ext = [f"ext:{e.strip()}" if e else None for e in external_ids]
     texts = [[v or "" for v in column] for column in (names, postcodes, house_numbers)]
     npa: list[str] = []
     for start in range(0, len(ext), 2000):

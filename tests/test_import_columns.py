@@ -385,3 +385,30 @@ def test_sqlite_multi_row_inserts_store_every_row_once(tmp_path, count):
     }
     assert [c.provider_id for c in result.diff.added] == sorted(ids)
     store.dispose()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    postcodes=st.lists(
+        st.sampled_from(GOOD["postcode"] + ["1012 AB", "9999", "3599"]), max_size=14
+    ),
+    chunk=st.sampled_from([1, 2, 5, 5000]),
+    duplicate=st.booleans(),
+)
+def test_chunks_added_at_once_warn_and_keep_as_row_by_row(postcodes, chunk, duplicate):
+    """Rows that all give coordinates and are all new go in a chunk at a time
+    (_RowChecker._add_all): same warnings, in the same order, as row by row."""
+    lines = ["naam,categorie,postcode,lat,lon"]
+    lines += [f"n{i},gp,{p},52.{i},5.{i}" for i, p in enumerate(postcodes)]
+    if duplicate and postcodes:
+        lines.append(f"n0,gp,{postcodes[0]},52.5,5.5")
+    data = "\n".join(lines).encode()
+    importer._RowChecker.CHUNK, old = chunk, importer._RowChecker.CHUNK
+    try:
+        got = read_provider_file(data, locator=GAZETTEER)
+    finally:
+        importer._RowChecker.CHUNK = old
+    expected = _reference(data, locator=GAZETTEER, default_category=None)
+    assert got.rows == expected.rows
+    assert got.problems == expected.problems
+    assert got.warnings == expected.warnings
