@@ -449,13 +449,10 @@ COLUMN_LENGTHS: dict[str, int] = {
 
 @lru_cache(maxsize=32)
 def _plain_patterns(plain: str, longest: int) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """(one cell of at most `longest` characters, a whole "\x00"-joined column of cells of
-    any length: the caller checks their lengths); atomic groups never backtrack across
-    cells."""
-    cell = rf"(?>{plain})"
-    return re.compile(rf"(?=[^\x00]{{0,{longest}}}(?![^\x00])){cell}"), re.compile(
-        rf"{cell}(?:\x00{cell})*"
-    )
+    """(one cell, a whole "\x00"-joined column), both for cells of at most `longest`
+    characters; atomic groups never backtrack across cells."""
+    cell = rf"(?=[^\x00]{{0,{longest}}}(?![^\x00]))(?>{plain})"
+    return re.compile(cell), re.compile(rf"{cell}(?:\x00{cell})*")
 
 
 def _has_empty(cells: Sequence[str], joined: str) -> bool:
@@ -502,14 +499,9 @@ class Text(fields.Field):
         memo = _Memo(slow)
         if self.PLAIN is None:
             return list(map(memo.__getitem__, cells))
-        longest = self.longest(attr)
-        one, every = _plain_patterns(self.PLAIN, longest)
+        one, every = _plain_patterns(self.PLAIN, self.longest(attr))
         joined = "\x00".join(cells)
-        if (
-            joined.count("\x00") == len(cells) - 1
-            and max(map(len, cells)) <= longest
-            and every.fullmatch(joined)
-        ):
+        if joined.count("\x00") == len(cells) - 1 and every.fullmatch(joined):
             values = self.plain_column(cells, joined)
             if values is not None:
                 return values
