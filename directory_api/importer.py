@@ -246,6 +246,14 @@ def _new_rows(columns: Sequence[Sequence[Any]]) -> list[ProviderRow]:
     return rows
 
 
+def _widths(rows: Sequence[list[str] | None]) -> set[int | None]:
+    """The lengths of the rows (None for a row that is None)."""
+    try:
+        return set(map(len, rows))  # type: ignore[arg-type]
+    except TypeError:
+        return {None}
+
+
 @contextmanager
 def gc_paused() -> Iterator[None]:
     """No cyclic garbage collection for a while: an import makes millions of small objects
@@ -397,7 +405,11 @@ class _RowChecker:
         """ProviderRows (location_precision 'coordinates', lat None where the row gives none)
         and their identity keys for the rows load_columns takes; None for the others. Their
         postcodes if every row was taken and gives its coordinates, else None."""
-        regular = [i for i, r in enumerate(rows) if r is not None and len(r) == columns.width]
+        regular: Sequence[int]
+        if _widths(rows) == {columns.width}:  # every row readable and as wide as the header
+            regular = range(len(rows))
+        else:
+            regular = [i for i, r in enumerate(rows) if r is not None and len(r) == columns.width]
         out: list[ProviderRow | None] = [None] * len(rows)
         identities: list[Identity] = [(None, "")] * len(rows)
         if not regular:
