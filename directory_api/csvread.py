@@ -178,7 +178,7 @@ class SpansLines(Exception):
 
 
 def record_chunks(
-    text: str, delimiter: str, size: int = 5000
+    text: str, delimiter: str, size: int = 2000
 ) -> Iterator[tuple[list[int], list[list[str]]]]:
     """What iter_records gives (start lines and fields of the non-blank records), `size`
     records of one csv.reader pass at a time, while every record is one line; raises
@@ -253,7 +253,7 @@ def _non_blank(rows: list[list[str]]) -> list[int] | range:
 
 
 def fast_records(
-    text: str, delimiter: str, size: int = 5000
+    text: str, delimiter: str, size: int = 2000
 ) -> tuple[list[int], list[list[str]]] | None:
     """All of record_chunks at once; None where it raises SpansLines (use iter_records)."""
     lines: list[int] = []

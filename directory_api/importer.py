@@ -325,7 +325,7 @@ class _RowChecker:
             part = slice(start, start + self.CHUNK)
             self._check_chunk(lines[part], rows[part], errors, start, columns)
 
-    CHUNK = 5000
+    CHUNK = 2000  # 5000 measured a little slower (more of the cells fall out of the cache)
 
     def _check_chunk(
         self,
