@@ -788,25 +788,32 @@ def bench_import(
         f"  directory-api import into SQLite: {sqlite_cli['wall_s']:.2f} s, "
         f"peak RSS {sqlite_cli['peak_rss_mib']} MiB"
     )
-    probe_url = f"sqlite:///{tmp / 'import-probe.sqlite3'}"
-    done = run_measured(
-        [
-            sys.executable,
-            "-m",
-            "bench.probe",
-            "import",
-            str(path),
-            "--database-url",
-            probe_url,
-            "--geodata",
-            str(generate.default_geodata_dir()),
-        ],
-        env,
-        timeout,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"import probe failed: {(done.stdout + done.stderr)[-2000:]}")
-    phases = tagged_json(done.stdout, "PROBE_JSON")
+    # Measured like the csv.reader pass: best of `repeat` runs, each a fresh process and an
+    # empty database (a second import of the same file would take the re-import path).
+    samples = []
+    for n in range(plan.index_repeat):
+        probe_url = f"sqlite:///{tmp / f'import-probe-{n}.sqlite3'}"
+        done = run_measured(
+            [
+                sys.executable,
+                "-m",
+                "bench.probe",
+                "import",
+                str(path),
+                "--database-url",
+                probe_url,
+                "--geodata",
+                str(generate.default_geodata_dir()),
+            ],
+            env,
+            timeout,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"import probe failed: {(done.stdout + done.stderr)[-2000:]}")
+        samples.append(tagged_json(done.stdout, "PROBE_JSON"))
+    phases = min(samples, key=lambda sample: sample["import_file_s"])
+    phases["runs"] = len(samples)
+    phases["import_file_s_all"] = [round(sample["import_file_s"], 4) for sample in samples]
     phases = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in phases.items()}
     log(
         f"  import_file {phases['import_file_s']:.2f} s: validate {phases['validate_s']:.2f} s, "
@@ -1110,7 +1117,7 @@ def _md_import(im: dict[str, Any]) -> list[str]:
             _fmt(rt["cli_vs_csv_reader"]),
         ],
         [
-            "read_provider_file (the validation in import_file)",
+            "read_provider_file (the validation in import_file; same run)",
             _fmt(ph["validate_s"], 3),
             _fmt(rt["validate_vs_csv_reader"]),
         ],
@@ -1120,7 +1127,8 @@ def _md_import(im: dict[str, Any]) -> list[str]:
             _fmt(rt["publish_vs_csv_reader"]),
         ],
         [
-            "import_file (validate + publish, no process start)",
+            f"import_file (validate + publish, no process start; best of {ph.get('runs', 1)} "
+            "runs, as the csv.reader pass)",
             _fmt(ph["import_file_s"], 3),
             _fmt(rt["import_file_vs_csv_reader"]),
         ],
