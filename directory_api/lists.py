@@ -6,12 +6,12 @@ import hashlib
 import re
 import unicodedata
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from itertools import repeat
 from operator import attrgetter
-from typing import Any
+from typing import Any, overload
 
 from .models import ProviderRow
 from .text import fold
@@ -56,12 +56,68 @@ class Change:
     fields: tuple[str, ...] = ()
 
 
+class AllAdded(Sequence[Change]):
+    """The `added` of a new source's diff: every provider, as Changes in id order, made
+    only as far as they are read (an import's report reads the count and the first 50;
+    making 100k Changes was a tenth of an import). Equal to the tuple it stands for."""
+
+    __slots__ = ("_ids", "_made", "_names", "_order")
+
+    def __init__(self, ids: Sequence[str], names: Sequence[str]) -> None:
+        self._ids, self._names = ids, names
+        self._order: list[int] | None = None
+        self._made: tuple[Change, ...] | None = None
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def _sorted(self) -> list[int]:
+        if self._order is None:
+            self._order = sorted(range(len(self._ids)), key=self._ids.__getitem__)
+        return self._order
+
+    def _changes(self, positions: Sequence[int]) -> list[Change]:
+        return _new_changes(
+            list(map(self._ids.__getitem__, positions)),
+            list(map(self._names.__getitem__, positions)),
+        )
+
+    def _all(self) -> tuple[Change, ...]:
+        if self._made is None:
+            self._made = tuple(self._changes(self._sorted()))
+        return self._made
+
+    @overload
+    def __getitem__(self, index: int) -> Change: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Change, ...]: ...
+    def __getitem__(self, index: int | slice) -> Change | tuple[Change, ...]:
+        if self._made is not None:
+            return self._made[index]
+        if isinstance(index, slice):
+            return tuple(self._changes(self._sorted()[index]))
+        return self._changes([self._sorted()[index]])[0]
+
+    def __iter__(self) -> Iterator[Change]:
+        return iter(self._all())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, AllAdded | tuple | list):
+            return self._all() == tuple(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(self._all())
+
+
 @dataclass(frozen=True)
 class Diff:
     source: str
     from_version: int | None
     to_version: int | None
-    added: tuple[Change, ...]
+    added: Sequence[Change]  # a tuple, or AllAdded for a new source
     removed: tuple[Change, ...]
     changed: tuple[Change, ...]
     unchanged: int
@@ -226,9 +282,7 @@ def compare_new(
 ) -> Diff:
     """compare(slug, old_v, new_v, {}, new) for new = {ids[i]: values with names[i]}: every
     provider added (ids must be distinct)."""
-    order = sorted(range(len(ids)), key=ids.__getitem__)
-    added = _new_changes(list(map(ids.__getitem__, order)), list(map(names.__getitem__, order)))
-    return Diff(slug, old_v, new_v, tuple(added), (), (), 0)
+    return Diff(slug, old_v, new_v, AllAdded(ids, names), (), (), 0)
 
 
 def _new_changes(ids: list[str], names: list[str]) -> list[Change]:

@@ -13,7 +13,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import fields
 from datetime import UTC, date, datetime
-from itertools import chain
 from typing import Any
 
 from sqlalchemy import (
@@ -493,18 +492,27 @@ def _insert_providers(
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     head = f"INSERT INTO providers ({', '.join(_INSERT_COLUMNS)}) VALUES "
     one = f"({', '.join([mark] * len(_INSERT_COLUMNS))})"
-    records = [
-        (version_id, pid, *values) for pid, values in zip(ids, map(row_values, rows), strict=True)
-    ]
     per = _rows_per_insert(conn)
     if per <= 1:
+        records = [
+            (version_id, pid, *values)
+            for pid, values in zip(ids, map(row_values, rows), strict=True)
+        ]
         conn.exec_driver_sql(head + one, records)
         return
+    if len(ids) != len(rows):
+        raise ValueError(f"{len(ids)} ids for {len(rows)} rows")
     full = head + ", ".join([one] * per)
-    for start in range(0, len(records), per):
-        part = records[start : start + per]
-        sql = full if len(part) == per else head + ", ".join([one] * len(part))
-        conn.exec_driver_sql(sql, tuple(chain.from_iterable(part)))
+    for start in range(0, len(rows), per):
+        params: list[Any] = []
+        add, extend = params.append, params.extend
+        for pid, row in zip(ids[start : start + per], rows[start : start + per], strict=True):
+            add(version_id)
+            add(pid)
+            extend(row_values(row))
+        count = len(params) // len(_INSERT_COLUMNS)
+        sql = full if count == per else head + ", ".join([one] * count)
+        conn.exec_driver_sql(sql, tuple(params))
 
 
 def _rows_per_insert(conn: Connection) -> int:

@@ -362,6 +362,28 @@ def test_compare_new_equals_compare_with_nothing_before(names, old_v, new_v):
 
 
 @settings(max_examples=300, deadline=None)
+@given(
+    names=st.lists(st.sampled_from(["A", "b", "Müller", ""]), max_size=12),
+    start=st.none() | st.integers(-14, 14),
+    stop=st.none() | st.integers(-14, 14),
+    step=st.sampled_from([None, 1, 2, -1]),
+    read_all_first=st.booleans(),
+)
+def test_all_added_reads_as_the_sorted_tuple(names, start, stop, step, read_all_first):
+    """A new source's `added`, made as far as it is read, equals the tuple compare gives."""
+    ids = [f"id{i:03d}"[::-1] for i in range(len(names))]  # not in sorted order
+    lazy = lists.AllAdded(ids, names)
+    expected = tuple(sorted(map(lists.Change, ids, names), key=lambda c: c.provider_id))
+    if read_all_first:
+        assert tuple(lazy) == expected
+    assert len(lazy) == len(expected)
+    assert lazy[start:stop:step] == expected[start:stop:step]
+    for i in range(-len(expected), len(expected)):
+        assert lazy[i] == expected[i]
+    assert lazy == expected and lazy == list(expected) and lazy != expected + (None,)
+
+
+@settings(max_examples=300, deadline=None)
 @given(st.lists(st.text(max_size=6), max_size=10), st.sampled_from(["s", "a-b", ""]))
 def test_stable_ids_equal_stable_id(keys, slug):
     assert lists.stable_ids(slug, keys) == [lists.stable_id(slug, k) for k in keys]
