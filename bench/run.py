@@ -632,10 +632,10 @@ def bench_scaling(
     sizes are measured in interleaved rounds (order reversed every other round), so drift in
     the machine's load falls on all sizes alike."""
     from directory_api import create_app
-    from directory_api.directory import DirectoryHolder
     from directory_api.models import Origin
-    from directory_api.rules import load_rules
-    from directory_api.search import eligible_keys, find_nearest
+    from directory_api.search.directory import DirectoryHolder
+    from directory_api.search.ranking import eligible_keys, find_nearest
+    from directory_api.search.rules import load_rules
 
     rules = load_rules(None)
     kinds = {"common": generate.COMMON, "rare": generate.RARE}
@@ -834,7 +834,7 @@ def bench_import(
     }
     pg_url = os.environ.get("TEST_DATABASE_URL")
     if pg_url:
-        from directory_api.store import Store
+        from directory_api.store.store import Store
 
         store = Store(pg_url)
         store.drop_schema()  # TEST_DATABASE_URL is a scratch database (tests drop it too)

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from .config import from_environment, sqlite_url
+from directory_api.config import from_environment, sqlite_url
 
 __all__ = ["create_app"]
 
@@ -56,10 +56,10 @@ def create_app(settings: dict[str, Any] | None = None) -> Flask:
         app.config["DIRECTORY_GEODATA_PATH"] = os.path.join(app.instance_path, "geodata")
     app.config["MAX_CONTENT_LENGTH"] = app.config["DIRECTORY_MAX_UPLOAD_BYTES"]
 
-    from . import http, logs, readpath
-    from .api import DirectoryApi, register_error_handlers
-    from .services import build_services
-    from .views import register_blueprints
+    from directory_api.services import build_services
+    from directory_api.web import http, logs, readpath
+    from directory_api.web.errors import DirectoryApi, register_error_handlers
+    from directory_api.web.views import register_blueprints
 
     logs.configure(app)
     app.extensions["directory"] = build_services(app)

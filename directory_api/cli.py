@@ -13,10 +13,10 @@ from typing import Any, NoReturn
 import click
 from flask import Flask
 
-from . import create_app
-from .errors import DirectoryError
-from .models import CATEGORIES
-from .services import Services
+from directory_api import create_app
+from directory_api.errors import DirectoryError
+from directory_api.models import CATEGORIES
+from directory_api.services import Services
 
 
 @contextmanager
@@ -71,7 +71,7 @@ def import_command(
     columns: tuple[str, ...],
 ) -> None:
     """Import a CSV list of providers as a new version of a source (all or nothing)."""
-    from .importing import import_file
+    from directory_api.imports.pipeline import import_file
 
     try:
         with _services() as services:
@@ -166,7 +166,7 @@ def rollback_command(source: str, version: int) -> None:
 @main.command("token")
 def token_command() -> None:
     """Make an admin token; put its hash in DIRECTORY_ADMIN_TOKEN_HASHES."""
-    from .auth import new_token, token_hash
+    from directory_api.web.auth import new_token, token_hash
 
     token = new_token()
     click.echo(f"token (give to the admin, store nowhere else): {token}")
@@ -188,7 +188,7 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Create or upgrade the schema of DATABASE_URL to this release (Alembic migrations)."""
-    from .migrate import main_upgrade
+    from directory_api.store.migrate import main_upgrade
 
     with _services() as services:  # opening the store already upgrades it
         url = services.store.url
@@ -213,8 +213,8 @@ def geodata() -> None:
 )
 def geodata_fetch(mirror: Path | None) -> None:
     """Download (or copy from --from) the pinned geodata files and verify their sha256."""
-    from . import geodata as geodata_module
-    from .config import from_environment
+    from directory_api.config import from_environment
+    from directory_api.geo import geodata as geodata_module
 
     settings = from_environment()
     instance = settings.get("DIRECTORY_INSTANCE_PATH") or os.path.join(os.getcwd(), "instance")
@@ -262,7 +262,7 @@ def openapi_command(output: Path | None) -> None:
 @main.command("seed")
 def seed_command() -> None:
     """Import the bundled data: hospital sites (contract unknown) and the example lists."""
-    from .bundled import seed
+    from directory_api.imports.bundled import seed
 
     try:
         with _services() as services:
@@ -284,6 +284,6 @@ def seed_command() -> None:
 @click.option("--workers", default=lambda: os.cpu_count() or 2, type=int, help="gunicorn workers")
 def serve_command(host: str, port: int, workers: int) -> None:
     """Serve the API under gunicorn (no access log: searches are not logged)."""
-    from .serving import serve
+    from directory_api.web.serving import serve
 
     serve(host=host, port=port, workers=workers)

@@ -11,10 +11,10 @@ from typing import Any
 
 from flask import Flask, current_app, g, has_request_context
 
-from .directory import Directory, DirectoryHolder
-from .geocode import Gazetteer, GeopyGeocoder, OnlineGeocoder
-from .rules import Rules, load_rules
-from .store import Store
+from directory_api.geo.geocode import Gazetteer, GeopyGeocoder, OnlineGeocoder
+from directory_api.search.directory import Directory, DirectoryHolder
+from directory_api.search.rules import Rules, load_rules
+from directory_api.store.store import Store
 
 AS_OF_CACHE = 8  # directories of past days kept per worker
 

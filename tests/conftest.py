@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 
 from directory_api import create_app
-from directory_api.geodata import DATASETS, status
+from directory_api.geo.geodata import DATASETS, status
 
 REPO = Path(__file__).resolve().parent.parent
 

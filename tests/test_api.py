@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from directory_api.importing import import_file
-
-from .conftest import needs_geodata
-from .helpers import assert_error_shape
+from directory_api.imports.pipeline import import_file
+from tests.conftest import needs_geodata
+from tests.helpers import assert_error_shape
 
 CSV = b"""naam;categorie;gecontracteerd;straat;huisnummer;postcode;plaats;telefoon;lat;lon
 Apotheek Domplein;apotheek;ja;Domplein;1;3512 JE;Utrecht;030 123 4567;52,0908;5,1215
@@ -223,7 +222,7 @@ def test_unknown_or_malformed_origin_is_422(client, near):
     ],
 )
 def test_log_redaction(line, kept, gone):
-    from directory_api.logs import redact
+    from directory_api.web.logs import redact
 
     out = redact(line)
     assert kept in out

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPO, needs_geodata, real_geodata_dir
+from tests.conftest import REPO, needs_geodata, real_geodata_dir
 
 SECTIONS = ("machine", "plan", "http", "scaling", "import", "memory", "targets")
 

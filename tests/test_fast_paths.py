@@ -10,10 +10,10 @@ import marshmallow as ma
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from directory_api.directory import Directory, DirectoryHolder
-from directory_api.importer import ProviderRowSchema
+from directory_api.imports.importer import ProviderRowSchema
 from directory_api.models import Provider
-from directory_api.schemas import SearchArgsSchema, fast_search_args
+from directory_api.search.directory import Directory, DirectoryHolder
+from directory_api.web.schemas import SearchArgsSchema, fast_search_args
 
 SCHEMA = SearchArgsSchema()
 

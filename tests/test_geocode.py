@@ -13,8 +13,9 @@ from geopy.exc import GeocoderTimedOut
 from hypothesis import given
 from hypothesis import strategies as st
 
-from directory_api import errors, geodata
-from directory_api.geocode import (
+from directory_api import errors
+from directory_api.geo import geodata
+from directory_api.geo.geocode import (
     Gazetteer,
     GeopyGeocoder,
     OnlineGeocoder,

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from directory_api import geodata
 from directory_api.errors import GeodataError
+from directory_api.geo import geodata
 
 REAL_MIRROR = Path(
     os.environ.get("DIRECTORY_GEODATA_MIRROR")

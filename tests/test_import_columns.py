@@ -16,10 +16,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from directory_api import csvread, importer, lists
-from directory_api.geocode import Gazetteer
-from directory_api.importer import ParsedFile, ProviderRowSchema, read_provider_file
+from directory_api.geo.geocode import Gazetteer
+from directory_api.imports import csvread, importer
+from directory_api.imports.importer import ParsedFile, ProviderRowSchema, read_provider_file
 from directory_api.models import ProviderRow
+from directory_api.versions import lists
 
 FIELDS = list(ProviderRowSchema().load_fields)
 
@@ -392,7 +393,7 @@ def test_stable_ids_equal_stable_id(keys, slug):
 @pytest.mark.parametrize("count", [1, 499, 500, 1234])
 def test_sqlite_multi_row_inserts_store_every_row_once(tmp_path, count):
     """Up to 500 providers per INSERT on SQLite: full statements and the rest."""
-    from directory_api.store import Store
+    from directory_api.store.store import Store
 
     store = Store(f"sqlite:///{tmp_path / 'db.sqlite3'}")
     store.create_schema()

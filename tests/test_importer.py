@@ -10,9 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from directory_api import geocode, importer
 from directory_api.errors import InvalidRow
-from directory_api.importer import (
+from directory_api.geo import geocode
+from directory_api.imports import importer
+from directory_api.imports.importer import (
     ParsedFile,
     format_report,
     identity_key,

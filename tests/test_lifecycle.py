@@ -11,11 +11,10 @@ import time
 import pytest
 from click.testing import CliRunner
 
-from directory_api.auth import token_hash
 from directory_api.cli import main
-from directory_api.importing import import_file
-
-from .helpers import LiveServer, assert_error_shape
+from directory_api.imports.pipeline import import_file
+from directory_api.web.auth import token_hash
+from tests.helpers import LiveServer, assert_error_shape
 
 TOKEN = "test-token-please-change"
 V1 = b"id,name,category,cak_contracted,postcode,house_number,lat,lon\n" + (

@@ -16,8 +16,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import Engine
 
-from directory_api import migrate
-from directory_api.store import Store, metadata
+from directory_api.store import migrate
+from directory_api.store.store import Store, metadata
 
 TABLES = {"meta", "sources", "source_versions", "providers"}
 

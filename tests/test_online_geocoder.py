@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from directory_api.importing import import_file
+from directory_api.imports.pipeline import import_file
 
 # Recorded shape of a Nominatim /search answer (format=json).
 RECORDED = [

@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from directory_api.bundled import seed
-
-from .conftest import needs_geodata
-from .helpers import LiveServer
+from directory_api.imports.bundled import seed
+from tests.conftest import needs_geodata
+from tests.helpers import LiveServer
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 

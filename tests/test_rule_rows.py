@@ -8,7 +8,7 @@ import io
 
 import pytest
 
-from directory_api.importing import import_file
+from directory_api.imports.pipeline import import_file
 from directory_api.models import CATEGORIES
 
 ALL = (True, False, None)

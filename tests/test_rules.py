@@ -12,7 +12,7 @@ import yaml
 
 from directory_api import errors
 from directory_api.models import CARE_CODES, CATEGORIES, SCHEMES
-from directory_api.rules import (
+from directory_api.search.rules import (
     CareRule,
     Rules,
     Text,

@@ -15,11 +15,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from werkzeug.test import EnvironBuilder
 
-from directory_api.importing import import_file
+from directory_api.imports.pipeline import import_file
 from directory_api.models import CARE_CODES, LANGUAGES, SCHEMES, Origin
-from directory_api.views import search as search_view
-
-from .conftest import needs_geodata
+from directory_api.web.views import search as search_view
+from tests.conftest import needs_geodata
 
 KEYS = ["care", "lat", "lon", "near", "limit", "scheme", "lang", "max_km", "x", "a b", "é"]
 VALUES = st.one_of(

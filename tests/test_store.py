@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from directory_api.errors import ImportRejected, NotFound
-from directory_api.importing import import_file
-from directory_api.lists import slugify
+from directory_api.imports.pipeline import import_file
+from directory_api.versions.lists import slugify
 
 V1 = b"""id,name,category,cak_contracted,postcode,house_number,lat,lon
 A1,Apotheek Een,pharmacy,ja,3511 AB,1,52.09,5.12
@@ -78,7 +78,7 @@ def test_broken_file_leaves_served_data_identical(client, services):
 def test_failure_while_writing_rolls_back(client, services, monkeypatch):
     import_file(services, V1, source_name="CAK apotheken")
     before = snapshot(client)
-    from directory_api import store as store_module
+    from directory_api.store import store as store_module
 
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")

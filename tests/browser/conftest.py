@@ -25,9 +25,8 @@ import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from directory_api import create_app
-from directory_api.importing import import_file
-
-from ..conftest import have_real_geodata, real_geodata_dir
+from directory_api.imports.pipeline import import_file
+from tests.conftest import have_real_geodata, real_geodata_dir
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

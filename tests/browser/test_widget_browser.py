@@ -8,7 +8,7 @@ import urllib.parse
 import pytest
 from playwright.sync_api import Page, expect
 
-from .conftest import Api, HostSite, closed_port
+from tests.browser.conftest import Api, HostSite, closed_port
 
 pytestmark = pytest.mark.browser
 

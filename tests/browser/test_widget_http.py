@@ -11,9 +11,8 @@ import re
 import pytest
 
 from directory_api.models import LANGUAGES
-from directory_api.views.widget import STATIC, load_texts
-
-from ..helpers import assert_error_shape
+from directory_api.web.views.widget import STATIC, load_texts
+from tests.helpers import assert_error_shape
 
 MAX_GZIP_BYTES = 20 * 1024
 

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from directory_api.auth import token_hash
-from directory_api.importing import import_file
+from directory_api.imports.pipeline import import_file
+from directory_api.web.auth import token_hash
 
 TOKEN = "reliability-admin-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

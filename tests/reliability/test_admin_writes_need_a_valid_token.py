@@ -7,10 +7,9 @@ import io
 
 import pytest
 
-from directory_api.auth import token_hash
-
-from ..helpers import assert_error_shape
-from .conftest import AUTH, PHARMACIES, TOKEN, load_small_directory, snapshot
+from directory_api.web.auth import token_hash
+from tests.helpers import assert_error_shape
+from tests.reliability.conftest import AUTH, PHARMACIES, TOKEN, load_small_directory, snapshot
 
 OTHER_ENVIRONMENT = "staging-token-not-for-production"
 

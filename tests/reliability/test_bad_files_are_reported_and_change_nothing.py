@@ -14,12 +14,19 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from directory_api.auth import token_hash
 from directory_api.cli import main
-
-from ..conftest import needs_geodata
-from ..helpers import assert_error_shape
-from .conftest import AUTH, BIN, HEADER, TOKEN, load_small_directory, record_figures, snapshot
+from directory_api.web.auth import token_hash
+from tests.conftest import needs_geodata
+from tests.helpers import assert_error_shape
+from tests.reliability.conftest import (
+    AUTH,
+    BIN,
+    HEADER,
+    TOKEN,
+    load_small_directory,
+    record_figures,
+    snapshot,
+)
 
 BAD = Path(__file__).resolve().parent.parent / "data" / "bad"
 SOURCE = "cak-apotheken"  # already served: a bad file must not replace it
@@ -363,9 +370,9 @@ def test_the_importer_knows_the_store_column_lengths():
     """The importer's limits are the VARCHAR lengths of store.py (no drift either way)."""
     from sqlalchemy import String, Text
 
-    from directory_api.csvread import COLUMN_LENGTHS
-    from directory_api.importing import MAX_SOURCE_NAME
-    from directory_api.store import providers, sources
+    from directory_api.imports.csvread import COLUMN_LENGTHS
+    from directory_api.imports.pipeline import MAX_SOURCE_NAME
+    from directory_api.store.store import providers, sources
 
     lengths = {
         c.name: c.type.length

@@ -13,7 +13,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from .conftest import BIN, load_small_directory, provider_csv, record_figures, snapshot
+from tests.reliability.conftest import (
+    BIN,
+    load_small_directory,
+    provider_csv,
+    record_figures,
+    snapshot,
+)
 
 ROWS = 100_000
 TIMEOUT = 180  # seconds for the import to reach its write phase

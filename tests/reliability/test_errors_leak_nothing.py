@@ -15,12 +15,11 @@ from typing import Any
 import pytest
 from sqlalchemy.exc import OperationalError
 
-import directory_api.store
-from directory_api.auth import token_hash
-from directory_api.logs import JsonFormatter, RedactingFilter
-
-from ..helpers import LiveServer, assert_error_shape
-from .conftest import AUTH, PHARMACIES, TOKEN, load_small_directory, snapshot
+import directory_api.store.store
+from directory_api.web.auth import token_hash
+from directory_api.web.logs import JsonFormatter, RedactingFilter
+from tests.helpers import LiveServer, assert_error_shape
+from tests.reliability.conftest import AUTH, PHARMACIES, TOKEN, load_small_directory, snapshot
 
 SECRET_SQL = "SELECT providers.name FROM providers WHERE providers.postcode = '3511 AB'"
 SECRET_REASON = "connection to server at 10.1.2.3 failed: password=hunter2"
@@ -162,7 +161,7 @@ def test_a_fault_inside_the_publishing_transaction_loses_nothing(production_app,
     """The rows are inserted, then the data version bump fails: all of it is rolled back."""
     client = production_app.test_client()
     before = snapshot(client)
-    monkeypatch.setattr(directory_api.store, "_bump", database_down)
+    monkeypatch.setattr(directory_api.store.store, "_bump", database_down)
     r = client.post(
         "/v1/sources/cak-apotheken/imports",
         data={"file": (io.BytesIO(PHARMACIES.replace(b"Basis", b"Nieuw")), "new.csv")},

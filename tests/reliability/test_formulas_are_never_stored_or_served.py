@@ -14,9 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from directory_api.cli import main
-
-from ..helpers import assert_error_shape
-from .conftest import AUTH, snapshot
+from tests.helpers import assert_error_shape
+from tests.reliability.conftest import AUTH, snapshot
 
 COLUMNS = [
     "id",

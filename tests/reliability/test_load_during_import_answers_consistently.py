@@ -21,10 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from directory_api.auth import token_hash
-from directory_api.importing import import_file
-
-from .conftest import AUTH, BIN, HEADER, TOKEN, record_figures
+from directory_api.imports.pipeline import import_file
+from directory_api.web.auth import token_hash
+from tests.reliability.conftest import AUTH, BIN, HEADER, TOKEN, record_figures
 
 THREADS = 16
 DURATION = float(os.environ.get("DIRECTORY_LOAD_SECONDS", "20"))

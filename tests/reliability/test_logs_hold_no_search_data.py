@@ -16,11 +16,10 @@ from contextlib import contextmanager
 
 import pytest
 
-from directory_api.importing import import_file
-
-from ..conftest import needs_geodata
-from ..helpers import LiveServer
-from .conftest import BIN, load_small_directory
+from directory_api.imports.pipeline import import_file
+from tests.conftest import needs_geodata
+from tests.helpers import LiveServer
+from tests.reliability.conftest import BIN, load_small_directory
 
 SEARCHES = [
     "/v1/search?care=pharmacy&near=3511%20AB",
@@ -199,7 +198,7 @@ def get_or_none(url: str) -> int | None:
 
 def test_redaction_of_request_lines():
     """The rules on their own, for lines werkzeug and gunicorn write."""
-    from directory_api.logs import redact
+    from directory_api.web.logs import redact
 
     lines = {
         '- - - [x] "GET /v1/search?near=Den Bosch HTTP/1.1" 400 -': "Bosch",

@@ -26,10 +26,9 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from directory_api.models import CARE_CODES, SCHEMES
-
-from ..conftest import needs_geodata
-from ..helpers import assert_error_shape
-from .conftest import AUTH, PHARMACIES, TOKEN, record_figures, snapshot
+from tests.conftest import needs_geodata
+from tests.helpers import assert_error_shape
+from tests.reliability.conftest import AUTH, PHARMACIES, TOKEN, record_figures, snapshot
 
 # Examples per operation, generation mode and path variant: about 1,850 requests per store.
 EXAMPLES = int(os.environ.get("DIRECTORY_FUZZ_EXAMPLES", "100"))

@@ -1,0 +1,79 @@
+"""The bundled data `make run` serves at once: hospital sites, support organisations, examples."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+from directory_api.errors import GeodataError
+from directory_api.imports.pipeline import import_file
+from directory_api.services import Services
+from directory_api.versions.lists import slugify
+
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+
+HOSPITALS_SOURCE = "Ziekenhuislocaties RIVM 2019 (Eurostat GISCO)"
+HOSPITALS_LIST_DATE = date(2019, 1, 1)
+# Outpatient clinics (Buitenpolikliniek) have no emergency department or delivery room.
+HOSPITAL_TYPES = {
+    "Algemeen ziekenhuis",
+    "Academisch ziekenhuis",
+    "Kinderziekenhuis",
+    "Havenziekenhuis",
+}
+
+SUPPORT_SOURCE = "Steunorganisaties (Pharos-inventarisatie, seed 002)"
+EXAMPLE_SOURCE = "Example data (invented, not a CAK list)"
+
+
+def hospital_rows(path: Path) -> bytes:
+    """The Eurostat GISCO NL hospital file as a canonical CSV of hospital sites."""
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["id", "name", "street", "house_number", "postcode", "city", "lat", "lon"])
+    for r in rows:
+        if r["facility_type"] not in HOSPITAL_TYPES:
+            continue
+        org, site = r["hospital_name"].strip(), r["site_name"].strip()
+        name = org if site.casefold() in {org.casefold(), ""} else f"{org} ({site})"
+        writer.writerow(
+            [
+                r["id"],
+                name,
+                r["street"],
+                r["house_number"],
+                r["postcode"].strip(),
+                r["city"],
+                r["lat"],
+                r["lon"],
+            ]
+        )
+    return out.getvalue().encode("utf-8")
+
+
+def seed(services: Services, geodata_dir: Path | None = None) -> Iterator[str]:
+    """Import every bundled list; yields report lines."""
+    geodata_dir = geodata_dir or Path(services.geodata_dir)
+    hospitals = geodata_dir / "eurostat-hospitals-nl" / "NL.csv"
+    if not hospitals.exists():
+        raise GeodataError(f"{hospitals} is missing: run 'directory-api geodata fetch' first")
+    jobs = [
+        (hospital_rows(hospitals), HOSPITALS_SOURCE, "hospital", HOSPITALS_LIST_DATE),
+        ((DATA_DIR / "support_organisations.csv").read_bytes(), SUPPORT_SOURCE, None, None),
+        ((DATA_DIR / "example" / "example_providers.csv").read_bytes(), EXAMPLE_SOURCE, None, None),
+    ]
+    published = {s.slug: s.checksum for s in services.store.sources()}
+    for data, source, category, list_date in jobs:
+        if published.get(slugify(source)) == hashlib.sha256(data).hexdigest():
+            yield f"{slugify(source)}: unchanged, not imported again"
+            continue
+        outcome = import_file(
+            services, data, source_name=source, category=category, list_date=list_date
+        )
+        yield from outcome.report_lines()[:2]

@@ -1,0 +1,194 @@
+"""One published data version held in memory, and the holder that swaps it whole."""
+
+from __future__ import annotations
+
+import gc
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, fields
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from directory_api.geo.distance import PointIndex
+from directory_api.models import Provider
+from directory_api.text import fold
+
+log = logging.getLogger(__name__)
+
+IndexKey = tuple[str, bool | None]  # (category, cak_contracted)
+PROVIDER_KEYS: tuple[str, ...] = tuple(f.name for f in fields(Provider))
+
+
+def provider_json(p: Provider) -> dict[str, Any]:
+    """The provider as served."""
+    data = {key: getattr(p, key) for key in PROVIDER_KEYS}
+    data["lat"] = round(p.lat, 6)
+    data["lon"] = round(p.lon, 6)
+    if p.source_list_date is not None:
+        data["source_list_date"] = p.source_list_date.isoformat()
+    return data
+
+
+@dataclass(frozen=True)
+class Directory:
+    """Every published provider of one data version, with a spatial index per category."""
+
+    data_version: int
+    providers: tuple[Provider, ...]
+    by_id: dict[str, int] = field(repr=False)
+    indexes: dict[IndexKey, PointIndex] = field(repr=False)
+    lats: np.ndarray = field(repr=False)
+    lons: np.ndarray = field(repr=False)
+    # JSON text of each provider, encoded the first time it is served.
+    _texts: list[bytes | None] = field(repr=False)
+
+    @classmethod
+    def build(cls, data_version: int, providers: Iterable[Provider]) -> Directory:
+        """Index providers, ordered by name then id so that every listing is stable."""
+        ordered = tuple(sorted(providers, key=lambda p: (p.name, p.id)))
+        lats = np.fromiter((p.lat for p in ordered), dtype=float, count=len(ordered))
+        lons = np.fromiter((p.lon for p in ordered), dtype=float, count=len(ordered))
+        groups: dict[IndexKey, list[int]] = {}
+        for i, p in enumerate(ordered):
+            groups.setdefault((p.category, p.cak_contracted), []).append(i)
+        indexes = {
+            key: PointIndex(lats[ids], lons[ids], ids)
+            for key, ids in ((k, np.asarray(v, dtype=np.int64)) for k, v in groups.items())
+        }
+        return cls(
+            data_version=data_version,
+            providers=ordered,
+            by_id={p.id: i for i, p in enumerate(ordered)},
+            indexes=indexes,
+            lats=lats,
+            lons=lons,
+            _texts=[None] * len(ordered),
+        )
+
+    @classmethod
+    def empty(cls) -> Directory:
+        return cls.build(0, ())
+
+    def get(self, provider_id: str) -> Provider | None:
+        i = self.by_id.get(provider_id)
+        return None if i is None else self.providers[i]
+
+    def json_bytes(self, position: int) -> bytes:
+        """The provider's JSON (UTF-8), encoded once per data version (on first use)."""
+        cached = self._texts[position]
+        if cached is None:
+            text = json.dumps(provider_json(self.providers[position]), ensure_ascii=False)
+            cached = self._texts[position] = text.encode()
+        return cached
+
+    def json(self, position: int) -> dict[str, Any]:
+        return provider_json(self.providers[position])
+
+    @cached_property
+    def folded_names(self) -> tuple[str, ...]:
+        return tuple(fold(p.name) for p in self.providers)
+
+    @cached_property
+    def folded_cities(self) -> tuple[str, ...]:
+        return tuple(fold(p.city) for p in self.providers)
+
+    def in_box(self, min_lon: float, min_lat: float, max_lon: float, max_lat: float) -> list[int]:
+        """Positions of providers inside the lon/lat box (edges included), in order."""
+        mask = (
+            (self.lons >= min_lon)
+            & (self.lons <= max_lon)
+            & (self.lats >= min_lat)
+            & (self.lats <= max_lat)
+        )
+        return np.flatnonzero(mask).tolist()
+
+
+def load_directory(load: Callable[[], tuple[int, list[Provider]]]) -> Directory:
+    """Read and index one data version without the garbage collector walking it meanwhile;
+    then freeze it, so later collections skip these long-lived objects."""
+    gc.disable()
+    try:
+        version, providers = load()
+        directory = Directory.build(version, providers)
+    finally:
+        gc.enable()
+    gc.freeze()
+    return directory
+
+
+class DirectoryHolder:
+    """Keeps the current Directory; looks for a new data version at most every `interval` s.
+
+    A new version is built in a background thread while requests go on with the old one;
+    a request that notices it waits at most `swap_wait` seconds for the new one. A request
+    takes one Directory reference and uses only that: it is never half swapped.
+    """
+
+    def __init__(
+        self,
+        version_of: Callable[[], int],
+        load: Callable[[], tuple[int, list[Provider]]],
+        *,
+        interval: float = 2.0,
+        swap_wait: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._version_of = version_of
+        self._load = load
+        self._interval = interval
+        self._swap_wait = swap_wait
+        self._clock = clock
+        self._current: Directory | None = None
+        self._checked = float("-inf")
+        self._lock = threading.Lock()
+        self._building: threading.Thread | None = None
+
+    @property
+    def loaded(self) -> Directory | None:
+        """The directory in memory, without checking the store."""
+        return self._current
+
+    def get(self) -> Directory:
+        """The current directory; a newer data version in the store is loaded whole."""
+        current = self._current
+        if current is not None and self._clock() - self._checked < self._interval:
+            return current
+        with self._lock:
+            current = self._current
+            if current is not None and self._clock() - self._checked < self._interval:
+                return current
+            version = self._version_of()
+            self._checked = self._clock()
+            if current is None:
+                self._current = load_directory(self._load)
+                return self._current
+            if version == current.data_version:
+                return current
+            if self._building is None:
+                self._building = threading.Thread(target=self._rebuild, daemon=True)
+                self._building.start()
+            building = self._building
+        building.join(self._swap_wait)
+        return self._current or current
+
+    def _rebuild(self) -> None:
+        try:
+            directory = load_directory(self._load)
+            with self._lock:
+                if self._current is None or directory.data_version >= self._current.data_version:
+                    self._current = directory
+        except Exception:  # the old directory stays served; the next check tries again
+            log.exception("could not load the new data version")
+        finally:
+            with self._lock:
+                self._building = None
+
+    def refresh(self) -> Directory:
+        """Check the store now."""
+        self._checked = float("-inf")
+        return self.get()

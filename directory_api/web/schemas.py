@@ -1,0 +1,405 @@
+"""marshmallow schemas: *ArgsSchema for query strings, *Schema for output."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import fields, validate, validates_schema
+
+from directory_api.models import CARE_CODES, CATEGORIES, LANGUAGES, PRECISIONS, SCHEMES
+
+
+class StrictSchema(ma.Schema):
+    class Meta:
+        unknown = ma.RAISE
+
+
+# -- errors ---------------------------------------------------------------------------------
+
+
+class ErrorSchema(ma.Schema):
+    """Every 4xx/5xx body has this shape."""
+
+    code = fields.Integer(required=True, metadata={"description": "HTTP status code"})
+    status = fields.Integer(required=True, metadata={"description": "HTTP status code (same)"})
+    error = fields.String(metadata={"description": "HTTP status name"})
+    message = fields.String(required=True, metadata={"description": "What went wrong"})
+    errors = fields.Dict(
+        keys=fields.String(),
+        metadata={"description": "Per-field messages: field or 'line N' -> list of messages"},
+    )
+    problems = fields.List(
+        fields.Dict(),
+        metadata={"description": "For rejected imports: every problem as {line, column, reason}"},
+    )
+
+
+# -- search ---------------------------------------------------------------------------------
+
+
+class SearchArgsSchema(StrictSchema):
+    care = fields.String(
+        required=True,
+        validate=validate.OneOf(CARE_CODES),
+        metadata={"description": "Care type code, see /v1/care-types"},
+    )
+    near = fields.String(
+        validate=validate.Length(min=1, max=200),
+        metadata={
+            "description": "Postcode (3511 AB, 3511AB, 3511), place name or 'lat,lon'",
+            "example": "3511 AB",
+        },
+    )
+    lat = fields.Float(validate=validate.Range(-90, 90), metadata={"example": 52.09})
+    lon = fields.Float(validate=validate.Range(-180, 180), metadata={"example": 5.12})
+    scheme = fields.String(load_default="uninsurable", validate=validate.OneOf(SCHEMES))
+    limit = fields.Integer(load_default=10, validate=validate.Range(1, 100))
+    max_km = fields.Float(
+        validate=validate.Range(min=0, min_inclusive=False, max=1000),
+        metadata={"description": "Only places within this many km"},
+    )
+    lang = fields.String(load_default="nl", validate=validate.OneOf(LANGUAGES))
+    as_of = fields.Date(
+        metadata={"description": "Answer from the lists as they were on this day (YYYY-MM-DD)"}
+    )
+
+    @validates_schema
+    def _one_origin(self, data: dict[str, Any], **_: Any) -> None:
+        has_near = "near" in data
+        has_lat, has_lon = "lat" in data, "lon" in data
+        if has_near and (has_lat or has_lon):
+            raise ma.ValidationError("give either near or lat/lon, not both", "near")
+        if has_lat != has_lon:
+            missing = "lon" if has_lat else "lat"
+            raise ma.ValidationError("lat and lon go together", missing)
+        if not has_near and not has_lat:
+            raise ma.ValidationError(
+                "give near (postcode, place, 'lat,lon') or lat and lon", "near"
+            )
+
+
+class OriginSchema(ma.Schema):
+    lat = fields.Float(required=True)
+    lon = fields.Float(required=True)
+    resolved_from = fields.String(
+        required=True, validate=validate.OneOf(("coordinates", "postcode", "place"))
+    )
+    precision = fields.String(required=True, validate=validate.OneOf(PRECISIONS))
+    label = fields.String(allow_none=True)
+
+
+class ProviderSchema(ma.Schema):
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
+    cak_contracted = fields.Boolean(
+        required=True, allow_none=True, metadata={"description": "true, false or null (unknown)"}
+    )
+    external_id = fields.String(allow_none=True)
+    street = fields.String(allow_none=True)
+    house_number = fields.String(allow_none=True)
+    postcode = fields.String(allow_none=True)
+    city = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    website = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
+    opening_hours = fields.String(allow_none=True)
+    lat = fields.Float(required=True)
+    lon = fields.Float(required=True)
+    location_precision = fields.String(required=True, validate=validate.OneOf(PRECISIONS))
+    source = fields.String(required=True, metadata={"description": "Slug of the list it came from"})
+    source_version = fields.Integer(required=True)
+    source_list_date = fields.Date(
+        allow_none=True, metadata={"description": "Date of that list (null when not given)"}
+    )
+
+
+class ReimbursementSchema(ma.Schema):
+    basis = fields.String(
+        required=True,
+        metadata={"description": "cak_contract, cak, free, local or none (see /v1/care-types)"},
+    )
+    share_percent = fields.Integer(required=True, allow_none=True)
+    patient_contribution = fields.String(required=True, allow_none=True)
+    conditions = fields.List(fields.String(), required=True)
+
+
+class ResultSchema(ma.Schema):
+    provider = fields.Nested(ProviderSchema, required=True)
+    distance_km = fields.Float(required=True, metadata={"description": "Great-circle km"})
+    reimbursement = fields.Nested(ReimbursementSchema, required=True)
+
+
+class SearchQuerySchema(ma.Schema):
+    care = fields.String(required=True)
+    scheme = fields.String(required=True)
+    lang = fields.String(required=True)
+    limit = fields.Integer(required=True)
+    max_km = fields.Float(allow_none=True)
+    as_of = fields.Date(allow_none=True)
+    origin = fields.Nested(OriginSchema, required=True)
+
+
+class SearchResultSchema(ma.Schema):
+    query = fields.Nested(SearchQuerySchema, required=True)
+    advice = fields.List(fields.String(), required=True)
+    referral = fields.String(allow_none=True)
+    data_version = fields.Integer(required=True)
+    results = fields.List(fields.Nested(ResultSchema), required=True)
+
+
+# -- providers ------------------------------------------------------------------------------
+
+
+class ProviderListArgsSchema(StrictSchema):
+    q = fields.String(
+        validate=validate.Length(max=200),
+        metadata={"description": "Name contains (case- and accent-insensitive)"},
+    )
+    category = fields.String(validate=validate.OneOf(CATEGORIES))
+    contracted = fields.String(validate=validate.OneOf(("true", "false", "unknown")))
+    city = fields.String(validate=validate.Length(max=200))
+    bbox = fields.String(
+        metadata={"description": "min_lon,min_lat,max_lon,max_lat", "example": "4.8,52.3,5.0,52.4"}
+    )
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    page_size = fields.Integer(load_default=20, validate=validate.Range(1, 100))
+
+    @ma.validates("bbox")
+    def _bbox(self, value: str, **_: Any) -> None:
+        parse_bbox(value)
+
+
+def parse_bbox(value: str) -> tuple[float, float, float, float]:
+    """'min_lon,min_lat,max_lon,max_lat' -> floats, or a ValidationError saying why."""
+    try:
+        parts = tuple(float(v) for v in value.split(","))
+    except ValueError:
+        raise ma.ValidationError(
+            "bbox takes four numbers: min_lon,min_lat,max_lon,max_lat"
+        ) from None
+    if len(parts) != 4 or any(p != p for p in parts):
+        raise ma.ValidationError("bbox takes four numbers: min_lon,min_lat,max_lon,max_lat")
+    min_lon, min_lat, max_lon, max_lat = parts
+    if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
+        raise ma.ValidationError(
+            "bbox must have min <= max, lon within -180..180, lat within -90..90"
+        )
+    return min_lon, min_lat, max_lon, max_lat
+
+
+class ProviderPageSchema(ma.Schema):
+    total = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    page_size = fields.Integer(required=True)
+    data_version = fields.Integer(required=True)
+    items = fields.List(fields.Nested(ProviderSchema), required=True)
+
+
+# -- care types, sources, health ------------------------------------------------------------
+
+
+class TextSchema(ma.Schema):
+    nl = fields.String(required=True)
+    en = fields.String(required=True)
+
+
+class EligibilitySchema(ma.Schema):
+    category = fields.String(required=True)
+    contract = fields.List(
+        fields.String(validate=validate.OneOf(("contracted", "not_contracted", "unknown"))),
+        required=True,
+    )
+    contract_required = fields.Boolean(required=True)
+    share_percent = fields.Integer(allow_none=True, required=True)
+    basis = fields.String(required=True)
+    patient_contribution = fields.Nested(TextSchema, allow_none=True)
+    conditions = fields.List(fields.Nested(TextSchema), required=True)
+    sources = fields.List(fields.String(), required=True)
+
+
+class CareRuleSchema(ma.Schema):
+    scheme = fields.String(required=True)
+    eligible = fields.List(fields.Nested(EligibilitySchema), required=True)
+    advice = fields.List(fields.Nested(TextSchema), required=True)
+    referral = fields.Nested(TextSchema, allow_none=True)
+    sources = fields.List(fields.String(), required=True)
+
+
+class CareTypeSchema(ma.Schema):
+    code = fields.String(required=True)
+    label = fields.Nested(TextSchema, required=True)
+    description = fields.Nested(TextSchema, required=True)
+    rules = fields.List(fields.Nested(CareRuleSchema), required=True)
+
+
+class CareTypeListSchema(ma.Schema):
+    rules_version = fields.String(required=True)
+    care_types = fields.List(fields.Nested(CareTypeSchema), required=True)
+
+
+class SourceSchema(ma.Schema):
+    slug = fields.String(required=True)
+    name = fields.String(required=True)
+    version = fields.Integer(allow_none=True, required=True)
+    list_date = fields.Date(allow_none=True, required=True)
+    checksum = fields.String(allow_none=True, required=True)
+    row_count = fields.Integer(required=True)
+    imported_at = fields.DateTime(allow_none=True, required=True)
+    age_days = fields.Integer(
+        allow_none=True, metadata={"description": "Days since the list date (or import)"}
+    )
+    versions = fields.Integer(required=True)
+
+
+class SourceListSchema(ma.Schema):
+    data_version = fields.Integer(required=True)
+    sources = fields.List(fields.Nested(SourceSchema), required=True)
+
+
+class HealthSchema(ma.Schema):
+    status = fields.String(required=True)
+
+
+# -- versions, diffs, imports ---------------------------------------------------------------
+
+
+class VersionSchema(ma.Schema):
+    version = fields.Integer(required=True)
+    list_date = fields.Date(allow_none=True, required=True)
+    checksum = fields.String(required=True)
+    row_count = fields.Integer(required=True)
+    imported_at = fields.DateTime(required=True)
+    published = fields.Boolean(required=True)
+
+
+class VersionListSchema(ma.Schema):
+    source = fields.String(required=True)
+    versions = fields.List(fields.Nested(VersionSchema), required=True)
+
+
+class DiffArgsSchema(StrictSchema):
+    from_version = fields.Integer(data_key="from", validate=validate.Range(min=1))
+    to_version = fields.Integer(data_key="to", validate=validate.Range(min=1))
+
+
+class ChangeSchema(ma.Schema):
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    fields_changed = fields.List(fields.String(), data_key="fields")
+
+
+class DiffSchema(ma.Schema):
+    source = fields.String(required=True)
+    from_version = fields.Integer(allow_none=True, data_key="from", required=True)
+    to_version = fields.Integer(allow_none=True, data_key="to", required=True)
+    added = fields.List(fields.Nested(ChangeSchema), required=True)
+    removed = fields.List(fields.Nested(ChangeSchema), required=True)
+    changed = fields.List(fields.Nested(ChangeSchema), required=True)
+    unchanged = fields.Integer(required=True)
+
+
+class ImportOptionsSchema(StrictSchema):
+    """Options of an import over HTTP, as form fields (with a `file`) or JSON (with `rows`)."""
+
+    name = fields.String(
+        validate=validate.Length(min=1, max=300),
+        metadata={"description": "Display name of the list (default: the current name or slug)"},
+    )
+    list_date = fields.Date(allow_none=True)
+    category = fields.String(allow_none=True, validate=validate.OneOf(CATEGORIES))
+    contracted = fields.Boolean(allow_none=True)
+    skip_invalid = fields.Boolean(load_default=False)
+    dry_run = fields.Boolean(load_default=False)
+    rows = fields.List(
+        fields.Dict(keys=fields.String()),
+        metadata={"description": "JSON rows (same field names as CSV headers)"},
+    )
+
+
+class ProblemSchema(ma.Schema):
+    line = fields.Integer(required=True)
+    column = fields.String(allow_none=True, required=True)
+    reason = fields.String(required=True)
+
+
+class ImportResultSchema(ma.Schema):
+    source = fields.String(required=True)
+    version = fields.Integer(allow_none=True, required=True)
+    data_version = fields.Integer(required=True)
+    dry_run = fields.Boolean(required=True)
+    rows = fields.Integer(required=True)
+    checksum = fields.String(required=True)
+    diff = fields.Nested(DiffSchema, required=True)
+    warnings = fields.List(fields.String(), required=True)
+    skipped = fields.List(fields.Nested(ProblemSchema), required=True)
+
+
+class RollbackSchema(StrictSchema):
+    version = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class RollbackResultSchema(ma.Schema):
+    source = fields.String(required=True)
+    version = fields.Integer(required=True)
+    data_version = fields.Integer(required=True)
+
+
+_NUMBER = re.compile(r"-?\d{1,4}(?:\.\d{1,17})?")
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_SEARCH_KEYS = frozenset(
+    ("care", "near", "lat", "lon", "scheme", "limit", "max_km", "lang", "as_of")
+)
+
+
+def fast_search_args(args: Mapping[str, str]) -> dict[str, Any] | None:
+    """The common, plainly valid search query parsed without marshmallow (about 10 x faster).
+
+    Returns exactly what SearchArgsSchema().load would, or None whenever anything is unusual
+    (then the schema decides and words the errors). A property test holds the two equal.
+    """
+    if not _SEARCH_KEYS.issuperset(args):
+        return None
+    care = args.get("care")
+    scheme = args.get("scheme", "uninsurable")
+    lang = args.get("lang", "nl")
+    if care not in CARE_CODES or scheme not in SCHEMES or lang not in LANGUAGES:
+        return None
+    out: dict[str, Any] = {"care": care, "scheme": scheme, "lang": lang, "limit": 10}
+    if "near" in args:
+        if "lat" in args or "lon" in args or not 1 <= len(args["near"]) <= 200:
+            return None
+        out["near"] = args["near"]
+    elif "lat" in args and "lon" in args:
+        lat, lon = _plain_number(args["lat"]), _plain_number(args["lon"])
+        if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            return None
+        out["lat"], out["lon"] = lat, lon
+    else:
+        return None
+    if "limit" in args:
+        raw = args["limit"]
+        if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= 100):
+            return None
+        out["limit"] = int(raw)
+    if "max_km" in args:
+        max_km = _plain_number(args["max_km"])
+        if max_km is None or not 0 < max_km <= 1000:
+            return None
+        out["max_km"] = max_km
+    if "as_of" in args:
+        if not _DAY.fullmatch(args["as_of"]):
+            return None
+        try:
+            out["as_of"] = date.fromisoformat(args["as_of"])
+        except ValueError:
+            return None
+    return out
+
+
+def _plain_number(raw: str) -> float | None:
+    return float(raw) if _NUMBER.fullmatch(raw) else None

@@ -1,0 +1,24 @@
+"""One blueprint per resource."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_smorest import Api
+
+
+def register_blueprints(api: Api, app: Flask) -> None:
+    """Attach every resource's blueprint to the Api (the bench floor only in bench mode)."""
+    from directory_api.web.views import care_types, health, imports, providers, search, sources
+
+    for module in (search, providers, care_types, sources, imports, health):
+        api.register_blueprint(module.blp)
+    search.install_fast_path(app)
+    from directory_api.web.views import (
+        widget,  # /widget.js and /embed: HTML and JS, so not in the OpenAPI document
+    )
+
+    app.register_blueprint(widget.bp)
+    if app.config.get("DIRECTORY_BENCH_MODE"):
+        from directory_api.web.views import bench_floor
+
+        app.register_blueprint(bench_floor.bp)

@@ -1,0 +1,63 @@
+"""GET /v1/providers and /v1/providers/{id}: is this pharmacy or hospital in a list?"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+from marshmallow import RAISE
+
+from directory_api.search.listing import filter_providers, page_of
+from directory_api.services import get_services
+from directory_api.web.schemas import (
+    ProviderListArgsSchema,
+    ProviderPageSchema,
+    ProviderSchema,
+    parse_bbox,
+)
+
+blp = Blueprint("providers", __name__, url_prefix="/v1", description="Providers in the lists")
+
+LIST_ARGS = ProviderListArgsSchema()
+
+
+@blp.route("/providers")
+class Providers(MethodView):
+    @blp.arguments(LIST_ARGS, location="query", unknown=RAISE)
+    @blp.response(200, ProviderPageSchema)
+    def get(self, args: dict[str, Any]) -> Any:
+        """Providers by name, category, contract status, city or map area, paginated."""
+        directory = get_services().directory()
+        positions = filter_providers(
+            directory,
+            q=args.get("q"),
+            category=args.get("category"),
+            contracted=args.get("contracted"),
+            city=args.get("city"),
+            bbox=parse_bbox(args["bbox"]) if "bbox" in args else None,
+        )
+        page = page_of(positions, args["page"], args["page_size"])
+        return current_app.json.response(
+            {
+                "total": page.total,
+                "page": args["page"],
+                "page_size": args["page_size"],
+                "data_version": directory.data_version,
+                "items": [directory.json(i) for i in page.items],
+            }
+        )
+
+
+@blp.route("/providers/<string:provider_id>")
+class ProviderById(MethodView):
+    @blp.response(200, ProviderSchema)
+    def get(self, provider_id: str) -> Any:
+        """One provider by id, with the list it came from."""
+        directory = get_services().directory()
+        position = directory.by_id.get(provider_id)
+        if position is None:
+            abort(404, message=f"no provider with id {provider_id!r}")
+            raise AssertionError  # abort raises
+        return current_app.json.response(directory.json(position))

@@ -1,0 +1,85 @@
+"""GET /v1/sources: which lists are loaded and how old they are."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import RAISE
+
+from directory_api.services import get_services
+from directory_api.versions.lists import Change, Diff, SourceInfo
+from directory_api.web.schemas import (
+    DiffArgsSchema,
+    DiffSchema,
+    SourceListSchema,
+    VersionListSchema,
+)
+
+blp = Blueprint("sources", __name__, url_prefix="/v1", description="Imported lists")
+
+DIFF_ARGS = DiffArgsSchema()
+
+
+@blp.route("/sources")
+class Sources(MethodView):
+    @blp.response(200, SourceListSchema)
+    def get(self) -> Any:
+        """Every imported list: version, list date, rows, checksum and age in days."""
+        services = get_services()
+        directory = services.directory()
+        return {
+            "data_version": directory.data_version,
+            "sources": [source_json(s) for s in services.store.sources()],
+        }
+
+
+def source_json(s: SourceInfo) -> dict[str, Any]:
+    today = datetime.now(UTC).date()
+    reference = s.list_date or (s.imported_at.date() if s.imported_at else None)
+    return {
+        "slug": s.slug,
+        "name": s.name,
+        "version": s.version,
+        "list_date": s.list_date,
+        "checksum": s.checksum,
+        "row_count": s.row_count,
+        "imported_at": s.imported_at,
+        "age_days": (today - reference).days if reference else None,
+        "versions": s.versions,
+    }
+
+
+@blp.route("/sources/<string:source>/versions")
+class SourceVersions(MethodView):
+    @blp.response(200, VersionListSchema)
+    def get(self, source: str) -> Any:
+        """Every version of a list, oldest first, and which one is published."""
+        return {"source": source, "versions": get_services().store.versions(source)}
+
+
+@blp.route("/sources/<string:source>/diff")
+class SourceDiff(MethodView):
+    @blp.arguments(DIFF_ARGS, location="query", unknown=RAISE)
+    @blp.response(200, DiffSchema)
+    def get(self, args: dict[str, Any], source: str) -> Any:
+        """What changed in a list between two versions (default: the two latest)."""
+        diff = get_services().store.diff(source, args.get("from_version"), args.get("to_version"))
+        return diff_json(diff)
+
+
+def diff_json(diff: Diff) -> dict[str, Any]:
+    def change(c: Change) -> dict[str, Any]:
+        return {"id": c.provider_id, "name": c.name, "fields_changed": list(c.fields)}
+
+    return {
+        "source": diff.source,
+        "from_version": diff.from_version,
+        "to_version": diff.to_version,
+        "added": [change(c) for c in diff.added],
+        "removed": [change(c) for c in diff.removed],
+        "changed": [change(c) for c in diff.changed],
+        "unchanged": diff.unchanged,
+    }
