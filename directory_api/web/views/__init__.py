@@ -1,4 +1,5 @@
-"""One blueprint per resource."""
+"""The web layer's resources: one flask-smorest blueprint per resource (search, providers, care
+types, sources, imports, health), the widget and embed page, and the bench floor in bench mode."""
 
 from __future__ import annotations
 
