@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from directory_api import create_app
 from directory_api.cli import openapi_text
+from tests.conftest import REPO
 
-COMMITTED = Path(__file__).resolve().parent.parent / "openapi" / "openapi.json"
+COMMITTED = REPO / "openapi" / "openapi.json"
 
 
 def test_committed_openapi_matches_code():
