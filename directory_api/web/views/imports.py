@@ -45,7 +45,8 @@ IMPORT_BODY = {
                 },
             }
         },
-        "application/json": {"schema": {"$ref": "#/components/schemas/ImportOptions"}},
+        # The schema itself: apispec registers it as a component and writes the $ref.
+        "application/json": {"schema": ImportOptionsSchema},
     },
 }
 
