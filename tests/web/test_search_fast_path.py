@@ -74,3 +74,24 @@ def test_anything_unusual_gets_the_documented_errors(loaded_client, query, field
     body = r.get_json()
     assert body["code"] == 422
     assert field in json.dumps(body["errors"])
+
+
+def test_a_plain_query_skips_webargs_and_an_unusual_one_does_not(loaded_client, monkeypatch):
+    """/v1/search is the registered flask-smorest view; its get() tries the fast parse first."""
+    from directory_api.web.views import search as search_view
+
+    loads: list[object] = []
+    original = search_view.SEARCH_ARGS.load
+
+    def counting_load(*args, **kwargs):
+        loads.append(args)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(search_view.SEARCH_ARGS, "load", counting_load)
+    assert loaded_client.get("/v1/search?care=pharmacy&lat=52.09&lon=5.12").status_code == 200
+    assert loads == []
+    unusual = loaded_client.get("/v1/search?care=pharmacy&lat=52.09&lon=5.12&colour=red")
+    assert unusual.status_code == 422 and "colour" in unusual.get_json()["errors"]
+    assert len(loads) == 1
+    view = loaded_client.application.view_functions["search.Search"]
+    assert view.view_class is search_view.Search
