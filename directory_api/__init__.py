@@ -62,7 +62,7 @@ def create_app(settings: dict[str, Any] | None = None) -> Flask:
     from directory_api.web.views import register_blueprints
 
     logs.configure(app)
-    app.extensions["directory"] = build_services(app)
+    app.extensions["directory"] = build_services(app.config)
     api = DirectoryApi(
         app,
         spec_kwargs={

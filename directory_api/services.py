@@ -9,8 +9,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, g, has_request_context
-
 from directory_api.geo.geocode import Gazetteer, GeopyGeocoder, OnlineGeocoder
 from directory_api.search.directory import Directory, DirectoryHolder
 from directory_api.search.rules import Rules, load_rules
@@ -31,15 +29,14 @@ class Services:
     _as_of: dict[tuple[int, date], Directory] = field(default_factory=dict, repr=False)
     _as_of_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def directory(self, as_of: date | None = None) -> Directory:
+    def directory(
+        self, as_of: date | None = None, *, current: Directory | None = None
+    ) -> Directory:
         """The current directory (reloaded whole when another process published data), or
         the lists as they were on `as_of`: per source the version with the latest list date
-        on or before that day."""
-        if has_request_context():
-            current = g.get("directory")
-            if current is None:  # one data version for the whole request
-                current = g.directory = self.holder.get()
-        else:
+        on or before that day. `current` is the directory the caller already holds (the web
+        layer pins one per request), so both answers come from one data version."""
+        if current is None:
             current = self.holder.get()
         if as_of is None:
             return current
@@ -53,9 +50,9 @@ class Services:
             return self._as_of[key]
 
 
-def build_services(app: Flask) -> Services:
-    """Open the store, load and validate the rules, load the geodata tables."""
-    cfg = app.config
+def build_services(cfg: Mapping[str, Any]) -> Services:
+    """Open the store, load and validate the rules, load the geodata tables (from the app's
+    settings)."""
     store = Store(cfg["DATABASE_URL"])
     store.create_schema()
     rules = load_rules(cfg.get("DIRECTORY_RULES_PATH"))
@@ -86,8 +83,3 @@ def _online_geocoder(cfg: Mapping[str, Any]) -> OnlineGeocoder | None:
         timeout=10,
     )
     return GeopyGeocoder(nominatim, min_delay_seconds=cfg["DIRECTORY_GEOCODER_MIN_DELAY"])
-
-
-def get_services() -> Services:
-    """The Services of the current app."""
-    return current_app.extensions["directory"]  # type: ignore[no-any-return]

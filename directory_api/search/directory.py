@@ -109,16 +109,16 @@ class Directory:
 
 
 def load_directory(load: Callable[[], tuple[int, list[Provider]]]) -> Directory:
-    """Read and index one data version without the garbage collector walking it meanwhile;
-    then freeze it, so later collections skip these long-lived objects."""
+    """Read and index one data version without the garbage collector walking it meanwhile.
+    (A serving worker freezes what it holds once its first index is built: web/serving.py.)"""
+    enabled = gc.isenabled()
     gc.disable()
     try:
         version, providers = load()
-        directory = Directory.build(version, providers)
+        return Directory.build(version, providers)
     finally:
-        gc.enable()
-    gc.freeze()
-    return directory
+        if enabled:
+            gc.enable()
 
 
 class DirectoryHolder:

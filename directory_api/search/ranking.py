@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -15,47 +16,17 @@ if TYPE_CHECKING:
     from directory_api.search.rules import CareRule, Eligibility
 
 NL_AREA_KM2 = 41_500.0  # only to guess a first search radius from density
-STATUSES: tuple[bool | None, ...] = (True, False, None)
 
 
-_KEYS: dict[int, tuple[CareRule, dict[IndexKey, Eligibility]]] = {}
-
-
-def eligible_keys(rule: CareRule) -> dict[IndexKey, Eligibility]:
+def eligible_keys(rule: CareRule) -> Mapping[IndexKey, Eligibility]:
     """(category, contract status) -> the terms the rules give it; first entry wins.
-    Worked out once per rule (kept with the rule, so its id cannot be reused)."""
-    cached = _KEYS.get(id(rule))
-    if cached is None:
-        keys: dict[IndexKey, Eligibility] = {}
-        for entry in rule.eligible:
-            for status in STATUSES:
-                if entry.admits(status):
-                    keys.setdefault((entry.category, status), entry)
-        cached = _KEYS[id(rule)] = (rule, keys)
-    return cached[1]
-
-
-_TERMS: dict[tuple[int, str], tuple[Eligibility, Reimbursement]] = {}
+    Compiled onto the rule when the rules load (CareRule.index_keys)."""
+    return rule.index_keys
 
 
 def reimbursement(terms: Eligibility, lang: str) -> Reimbursement:
-    """The terms of one eligibility entry in one language (one shared object per pair)."""
-    key = (id(terms), lang)
-    cached = _TERMS.get(key)
-    if cached is None:  # the entry is kept with it, so its id cannot be reused
-        cached = (
-            terms,
-            Reimbursement(
-                basis=terms.basis,
-                share_percent=terms.share_percent,
-                patient_contribution=terms.patient_contribution.get(lang)
-                if terms.patient_contribution
-                else None,
-                conditions=tuple(c.get(lang) for c in terms.conditions),
-            ),
-        )
-        _TERMS[key] = cached
-    return cached[1]
+    """The terms of one eligibility entry in one language (compiled when the rules load)."""
+    return terms.reimbursement(lang)
 
 
 def find_nearest(
@@ -70,7 +41,7 @@ def find_nearest(
     """The `limit` nearest reimbursable providers, by distance_km (2 decimals), name, id."""
     providers = directory.providers
     return [
-        Match(providers[item], km, reimbursement(terms, lang))
+        Match(providers[item], km, terms.reimbursement(lang))
         for item, km, terms in nearest(directory, rule, origin, limit=limit, max_km=max_km)
     ]
 
@@ -84,7 +55,7 @@ def nearest(
     max_km: float | None = None,
 ) -> list[tuple[int, float, Eligibility]]:
     """find_nearest as (position in the directory, distance_km, the rule's terms for it)."""
-    keys = eligible_keys(rule)
+    keys = rule.index_keys
     indexes = [(k, directory.indexes[k]) for k in keys if k in directory.indexes]
     items, dists = _nearest(indexes, origin, limit, max_km)
     if len(indexes) == 1:

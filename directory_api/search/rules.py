@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, ClassVar
@@ -12,7 +13,7 @@ import yaml
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from directory_api import errors
-from directory_api.models import CARE_CODES, CATEGORIES, SCHEMES
+from directory_api.models import CARE_CODES, CATEGORIES, LANGUAGES, SCHEMES, Reimbursement
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BASES: tuple[str, ...] = ("cak_contract", "cak", "free", "local", "none")
@@ -23,6 +24,18 @@ CONTRACT_STATUSES: Mapping[str, bool | None] = MappingProxyType(
 SEED_NAME = r"^\d{3}_[0-9a-f]{16}\.txt\Z"
 PERCENT = validate.Range(0, 100, error="must be between 0 and 100, not {input}")
 NOT_BLANK = validate.Regexp(r"\s*\S", error="must not be empty")
+STATUSES: tuple[bool | None, ...] = (True, False, None)
+IndexKey = tuple[str, bool | None]  # (category, cak_contracted), as search.directory indexes
+
+
+def encode(value: Any) -> bytes:
+    """UTF-8 JSON, as every response of the app."""
+    return json.dumps(value, ensure_ascii=False).encode()
+
+
+def _compiled() -> Any:
+    """A field worked out from the others when the object is made (not compared or shown)."""
+    return field(init=False, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -44,6 +57,41 @@ class Eligibility:
     patient_contribution: Text | None
     conditions: tuple[Text, ...]
     sources: tuple[str, ...]
+    # Per language, compiled when the rules load: the terms, and their JSON as a search
+    # result ends: ',"reimbursement":{...}}'.
+    terms: Mapping[str, Reimbursement] = _compiled()
+    terms_json: Mapping[str, bytes] = _compiled()
+
+    def __post_init__(self) -> None:
+        terms = {lang: self._terms(lang) for lang in LANGUAGES}
+        encoded = {
+            lang: b',"reimbursement":%b}'
+            % encode(
+                {
+                    "basis": r.basis,
+                    "share_percent": r.share_percent,
+                    "patient_contribution": r.patient_contribution,
+                    "conditions": list(r.conditions),
+                }
+            )
+            for lang, r in terms.items()
+        }
+        # Plain dicts, read on every search; nothing writes to them after this.
+        object.__setattr__(self, "terms", terms)
+        object.__setattr__(self, "terms_json", encoded)
+
+    def reimbursement(self, lang: str) -> Reimbursement:
+        """The terms in one language (the compiled object for the API's languages)."""
+        return self.terms.get(lang) or self._terms(lang)
+
+    def _terms(self, lang: str) -> Reimbursement:
+        contribution = self.patient_contribution
+        return Reimbursement(
+            basis=self.basis,
+            share_percent=self.share_percent,
+            patient_contribution=contribution.get(lang) if contribution else None,
+            conditions=tuple(c.get(lang) for c in self.conditions),
+        )
 
     @property
     def contract_required(self) -> bool:
@@ -63,6 +111,24 @@ class CareRule:
     advice: tuple[Text, ...]
     referral: Text | None
     sources: tuple[str, ...]
+    # Compiled when the rules load: (category, contract status) -> the terms the rule gives
+    # it (first entry wins), and per language '"advice":[...],"referral":...' as served.
+    index_keys: Mapping[IndexKey, Eligibility] = _compiled()
+    advice_json: Mapping[str, bytes] = _compiled()
+
+    def __post_init__(self) -> None:
+        keys: dict[IndexKey, Eligibility] = {}
+        for entry in self.eligible:
+            for status in STATUSES:
+                if entry.admits(status):
+                    keys.setdefault((entry.category, status), entry)
+        object.__setattr__(self, "index_keys", keys)
+        advice = {}
+        for lang in LANGUAGES:
+            referral = self.referral.get(lang) if self.referral else None
+            texts = [t.get(lang) for t in self.advice]
+            advice[lang] = b'"advice":%b,"referral":%b' % (encode(texts), encode(referral))
+        object.__setattr__(self, "advice_json", advice)
 
     def categories(self) -> tuple[str, ...]:
         """The provider categories that can qualify, distinct, in file order."""

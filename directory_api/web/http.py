@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Flask, Response, g, request, send_from_directory
 
+from directory_api.web.context import pinned_directory
+
 READ_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
 READ_PATHS = frozenset(("/health", "/ready", "/openapi.json", "/widget.js"))
 
@@ -36,14 +38,15 @@ def init_app(app: Flask) -> None:
             if req.method == "OPTIONS":
                 headers.update(preflight)
             etag = g.get("etag")  # set by readpath for /v1/ reads: keyed on the data version
-            if etag and response.status_code == 200:
+            directory = pinned_directory()  # readpath pinned it with the ETag
+            if etag and directory is not None and response.status_code == 200:
                 # /v1/ views set none of these themselves, so they are appended, not searched.
                 headers.extend(
                     (
                         ("ETag", f'"{etag}"'),
                         ("Cache-Control", app.config["DIRECTORY_CACHE_CONTROL"]),
                         ("Vary", "Origin, Accept-Language"),
-                        ("X-Data-Version", str(g.directory.data_version)),
+                        ("X-Data-Version", str(directory.data_version)),
                     )
                 )
             else:

@@ -7,6 +7,8 @@ import time
 
 from flask import Flask, Response, g, request
 
+from directory_api.web.context import request_directory
+
 EXEMPT = frozenset(("/health", "/ready"))
 CACHED_METHODS = frozenset(("GET", "HEAD"))
 
@@ -39,7 +41,7 @@ def init_app(app: Flask) -> None:
         req = request._get_current_object()  # type: ignore[attr-defined]
         if req.method not in CACHED_METHODS or not req.path.startswith("/v1/"):
             return None
-        directory = services.directory()  # pinned in g for the whole request
+        directory = request_directory(services=services)  # pinned in g for the request
         etag = f"{directory.data_version}-{rules_tag}-{_Day.get()}"
         g.etag = etag
         if "HTTP_IF_NONE_MATCH" in req.environ and req.if_none_match.contains(etag):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -20,9 +21,11 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
     def load(self) -> Any:
         from directory_api import create_app
 
-        app = create_app()
-        # Build the index before taking requests, so no request waits for it.
+        app = create_app()  # in each worker, after the fork (no preload_app)
+        # Build the index before taking requests, so no request waits for it; then freeze
+        # what the worker holds (rules, gazetteer, index), so collections skip it for good.
         app.extensions["directory"].directory()
+        gc.freeze()
         return app
 
 

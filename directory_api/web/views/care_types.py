@@ -8,7 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from directory_api.search.rules import CareRule, Eligibility, Text
-from directory_api.services import get_services
+from directory_api.web.context import get_services
 from directory_api.web.schemas import CareTypeListSchema
 
 blp = Blueprint("care_types", __name__, url_prefix="/v1", description="Care types and their rules")

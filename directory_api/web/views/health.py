@@ -7,7 +7,7 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from directory_api.services import get_services
+from directory_api.web.context import request_directory
 from directory_api.web.schemas import HealthSchema
 
 blp = Blueprint("health", __name__, description="Health checks for load balancers")
@@ -28,7 +28,7 @@ class Ready(MethodView):
     def get(self) -> Any:
         """The store answers and the in-memory index is built."""
         try:
-            get_services().directory()
+            request_directory()
         except Exception:  # any store failure means: not ready
             return {"status": "unavailable"}, 503
         return {"status": "ready"}

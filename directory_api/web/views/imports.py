@@ -10,9 +10,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from directory_api.imports.pipeline import ImportOutcome, import_file, import_records
-from directory_api.services import get_services
 from directory_api.versions.lists import slugify
 from directory_api.web.auth import require_admin
+from directory_api.web.context import get_services
 from directory_api.web.schemas import (
     ImportOptionsSchema,
     ImportResultSchema,
@@ -45,7 +45,8 @@ IMPORT_BODY = {
                 },
             }
         },
-        "application/json": {"schema": {"$ref": "#/components/schemas/ImportOptions"}},
+        # The schema itself: apispec registers it as a component and writes the $ref.
+        "application/json": {"schema": ImportOptionsSchema},
     },
 }
 

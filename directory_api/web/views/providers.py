@@ -10,7 +10,7 @@ from flask_smorest import Blueprint, abort
 from marshmallow import RAISE
 
 from directory_api.search.listing import filter_providers, page_of
-from directory_api.services import get_services
+from directory_api.web.context import request_directory
 from directory_api.web.schemas import (
     ProviderListArgsSchema,
     ProviderPageSchema,
@@ -29,7 +29,7 @@ class Providers(MethodView):
     @blp.response(200, ProviderPageSchema)
     def get(self, args: dict[str, Any]) -> Any:
         """Providers by name, category, contract status, city or map area, paginated."""
-        directory = get_services().directory()
+        directory = request_directory()
         positions = filter_providers(
             directory,
             q=args.get("q"),
@@ -55,7 +55,7 @@ class ProviderById(MethodView):
     @blp.response(200, ProviderSchema)
     def get(self, provider_id: str) -> Any:
         """One provider by id, with the list it came from."""
-        directory = get_services().directory()
+        directory = request_directory()
         position = directory.by_id.get(provider_id)
         if position is None:
             abort(404, message=f"no provider with id {provider_id!r}")

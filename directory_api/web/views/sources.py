@@ -9,8 +9,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
-from directory_api.services import get_services
 from directory_api.versions.lists import Change, Diff, SourceInfo
+from directory_api.web.context import get_services, request_directory
 from directory_api.web.schemas import (
     DiffArgsSchema,
     DiffSchema,
@@ -29,7 +29,7 @@ class Sources(MethodView):
     def get(self) -> Any:
         """Every imported list: version, list date, rows, checksum and age in days."""
         services = get_services()
-        directory = services.directory()
+        directory = request_directory()
         return {
             "data_version": directory.data_version,
             "sources": [source_json(s) for s in services.store.sources()],

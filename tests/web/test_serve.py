@@ -78,3 +78,33 @@ def test_gunicorn_workers_see_new_imports(database_url, tmp_path):
         log.close()
     err = (tmp_path / "server.log").read_text()
     assert "52.1" not in err and "Huisarts" not in err  # no search data in server logs
+
+
+def test_a_serving_worker_builds_its_index_then_freezes_once(monkeypatch, tmp_path):
+    """web/serving.py loads the app in each worker: index built before the first request,
+    then the GC frozen once, so collections skip what the worker holds for good."""
+    import gc
+
+    from directory_api.web import serving
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'serve.sqlite3'}")
+    monkeypatch.setenv("DIRECTORY_INSTANCE_PATH", str(tmp_path / "instance"))
+    froze: list[bool] = []
+    monkeypatch.setattr(gc, "freeze", lambda: froze.append(True))
+    app = serving._Gunicorn.load(None)  # load() uses nothing of the gunicorn object
+    try:
+        assert app.extensions["directory"].holder.loaded is not None
+        assert froze == [True]
+    finally:
+        app.extensions["directory"].store.dispose()
+
+
+def test_test_apps_and_reloads_never_freeze(services, monkeypatch):
+    """Only a serving worker freezes: building or reloading a directory does not."""
+    import gc
+
+    froze: list[bool] = []
+    monkeypatch.setattr(gc, "freeze", lambda: froze.append(True))
+    services.directory()
+    services.holder.refresh()
+    assert froze == []

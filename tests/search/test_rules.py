@@ -501,3 +501,34 @@ def test_missing_file(tmp_path: Path) -> None:
 def test_path_may_be_a_string(tmp_path: Path) -> None:
     path = dump(tmp_path, minimal_document())
     assert load_rules(str(path)).version == "test.1"
+
+
+def test_fragments_are_compiled_onto_the_rules_when_they_load() -> None:
+    """Each rule carries its eligible index keys and per-language advice; each entry its
+    terms per language (what a search serves), worked out from the rule's own data."""
+    for care_type in load_rules().care_types.values():
+        for rule in care_type.rules.values():
+            for category in CATEGORIES:
+                for status in (True, False, None):
+                    assert rule.index_keys.get((category, status)) is rule.terms_for(
+                        category, status
+                    )
+            for lang in ("nl", "en"):
+                advice = json.loads(b"{%b}" % rule.advice_json[lang])
+                assert advice == {
+                    "advice": [t.get(lang) for t in rule.advice],
+                    "referral": rule.referral.get(lang) if rule.referral else None,
+                }
+                for entry in rule.eligible:
+                    terms = entry.reimbursement(lang)
+                    assert terms is entry.terms[lang]  # one shared object per language
+                    assert terms.conditions == tuple(c.get(lang) for c in entry.conditions)
+                    assert json.loads(b'{"x":1%b' % entry.terms_json[lang]) == {
+                        "x": 1,
+                        "reimbursement": {
+                            "basis": entry.basis,
+                            "share_percent": entry.share_percent,
+                            "patient_contribution": terms.patient_contribution,
+                            "conditions": list(terms.conditions),
+                        },
+                    }

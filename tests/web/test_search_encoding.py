@@ -1,0 +1,193 @@
+"""web/search_encoding.py, the bytes /v1/search answers with, equals its reference:
+`SearchResultSchema().dump(...)` of the same results (what `@blp.response` would send).
+
+Every example is a valid search, so every one compares; `hypothesis.event` counts them
+(run with --hypothesis-show-statistics).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import date
+
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from directory_api.models import (
+    CARE_CODES,
+    CATEGORIES,
+    LANGUAGES,
+    PRECISIONS,
+    SCHEMES,
+    Origin,
+    Provider,
+    Reimbursement,
+)
+from directory_api.search.directory import Directory
+from directory_api.search.ranking import nearest
+from directory_api.search.rules import Eligibility, load_rules
+from directory_api.web.schemas import SearchResultSchema
+from directory_api.web.search_encoding import query_json, search_json
+
+RULES = load_rules()
+SCHEMA = SearchResultSchema()
+
+lat_nl = st.floats(50.75, 53.55)
+lon_nl = st.floats(3.35, 7.2)
+# Text as lists hold it: quotes, backslashes, accents, other scripts, control characters.
+texts = st.one_of(
+    st.sampled_from(['Huisarts "De Brug"', "Één \\ Apotheek", "'s-Hertogenbosch", "Ä\u2028b"]),
+    st.text(max_size=20),
+)
+optional = st.none() | texts
+kinds = st.sampled_from(
+    [("coordinates", "coordinates"), ("postcode", "postcode4"), ("place", "place")]
+)
+
+
+@st.composite
+def providers(draw: st.DrawFn, categories: tuple[str, ...]) -> list[Provider]:
+    """Up to 25 providers, most of them in `categories` (those a rule can admit)."""
+    category = st.sampled_from([True] * 4 + [False]).flatmap(
+        lambda eligible: st.sampled_from(categories if eligible else CATEGORIES)
+    )
+    out = []
+    for i in range(draw(st.integers(0, 25))):
+        out.append(
+            Provider(
+                id=f"p{i:03d}",
+                name=draw(texts),
+                category=draw(category),
+                cak_contracted=draw(st.sampled_from([True, False, None])),
+                lat=draw(lat_nl),
+                lon=draw(lon_nl),
+                location_precision=draw(st.sampled_from(PRECISIONS)),
+                source=draw(st.sampled_from(["cak-apotheken", "huisartsen"])),
+                source_version=draw(st.integers(1, 1000)),
+                external_id=draw(optional),
+                street=draw(optional),
+                house_number=draw(optional),
+                postcode=draw(st.none() | st.sampled_from(["3511 AB", "1012"])),
+                city=draw(optional),
+                phone=draw(optional),
+                website=draw(optional),
+                email=draw(optional),
+                opening_hours=draw(optional),
+                source_list_date=draw(st.none() | st.dates(date(2000, 1, 1))),
+            )
+        )
+    return out
+
+
+def terms_in(terms: Eligibility, lang: str) -> Reimbursement:
+    """The entry's terms in one language, read from the rule itself (not the compiled JSON)."""
+    contribution = terms.patient_contribution
+    return Reimbursement(
+        basis=terms.basis,
+        share_percent=terms.share_percent,
+        patient_contribution=contribution.get(lang) if contribution else None,
+        conditions=tuple(c.get(lang) for c in terms.conditions),
+    )
+
+
+def reference(args, origin, rule, directory, found) -> dict:
+    """What @blp.response(200, SearchResultSchema) would send for the same results; the
+    API promises coordinates to 6 decimals."""
+    lang = args["lang"]
+    return SCHEMA.dump(
+        {
+            "query": {
+                "care": args["care"],
+                "scheme": args["scheme"],
+                "lang": lang,
+                "limit": args["limit"],
+                "max_km": args.get("max_km"),
+                "as_of": args.get("as_of"),
+                "origin": replace(origin, lat=round(origin.lat, 6), lon=round(origin.lon, 6)),
+            },
+            "advice": [t.get(lang) for t in rule.advice],
+            "referral": rule.referral.get(lang) if rule.referral else None,
+            "data_version": directory.data_version,
+            "results": [
+                {
+                    "provider": replace(p, lat=round(p.lat, 6), lon=round(p.lon, 6)),
+                    "distance_km": km,
+                    "reimbursement": terms_in(terms, lang),
+                }
+                for p, km, terms in ((directory.providers[i], km, t) for i, km, t in found)
+            ],
+        }
+    )
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    data=st.data(),
+    data_version=st.integers(0, 10**6),
+    care=st.sampled_from(CARE_CODES),
+    scheme=st.sampled_from(SCHEMES),
+    lang=st.sampled_from(LANGUAGES),
+    limit=st.integers(1, 100),
+    max_km=st.none() | st.floats(5, 1000) | st.sampled_from([0.5, 30.0]),
+    as_of=st.none() | st.dates(date(2000, 1, 1), date(2100, 1, 1)),
+    lat=lat_nl,
+    lon=lon_nl,
+    kind=kinds,
+    label=optional,
+)
+def test_search_json_equals_schema_dump(
+    data, data_version, care, scheme, lang, limit, max_km, as_of, lat, lon, kind, label
+):
+    rule = RULES.rule(care, scheme)
+    ps = data.draw(providers(rule.categories()))
+    args = {"care": care, "scheme": scheme, "lang": lang, "limit": limit}
+    if max_km is not None:
+        args["max_km"] = max_km
+    if as_of is not None:
+        args["as_of"] = as_of
+    origin = Origin(lat, lon, kind[0], kind[1], label)
+    directory = Directory.build(data_version, ps)
+    found = nearest(directory, rule, origin, limit=limit, max_km=max_km)
+    body = search_json(args, origin, rule, directory, found)
+    assert json.loads(body) == reference(args, origin, rule, directory, found)
+    event("compared equal, with results" if found else "compared equal, no results")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    care=st.sampled_from(CARE_CODES),
+    scheme=st.sampled_from(SCHEMES),
+    lang=st.sampled_from(LANGUAGES),
+    limit=st.integers(1, 100),
+    max_km=st.none() | st.floats(0.001, 1000),
+    as_of=st.none() | st.dates(date(2000, 1, 1), date(2100, 1, 1)),
+    lat=st.floats(-90, 90),
+    lon=st.floats(-180, 180),
+    kind=kinds,
+    label=st.none() | st.text(max_size=30),
+)
+def test_query_json_is_the_query_as_understood(
+    care, scheme, lang, limit, max_km, as_of, lat, lon, kind, label
+):
+    args = {"care": care, "scheme": scheme, "lang": lang, "limit": limit}
+    if max_km is not None:
+        args["max_km"] = max_km
+    if as_of is not None:
+        args["as_of"] = as_of
+    origin = Origin(lat, lon, kind[0], kind[1], label)
+    assert json.loads(query_json(args, origin)) == {
+        "care": care,
+        "scheme": scheme,
+        "lang": lang,
+        "limit": limit,
+        "max_km": max_km,
+        "as_of": None if as_of is None else as_of.isoformat(),
+        "origin": {
+            "lat": round(lat, 6),
+            "lon": round(lon, 6),
+            "resolved_from": kind[0],
+            "precision": kind[1],
+            "label": label,
+        },
+    }

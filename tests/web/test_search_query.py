@@ -1,0 +1,164 @@
+"""web/search_query.py, the fast twin of SearchArgsSchema, equals its reference.
+
+Both property tests draw mostly valid input (strategies built from valid values, a few
+invalid ones mixed in), so most examples compare two parsed answers; `hypothesis.event`
+counts them (run with --hypothesis-show-statistics).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import quote
+
+import marshmallow as ma
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
+from werkzeug.test import EnvironBuilder
+
+from directory_api.models import CARE_CODES, LANGUAGES, SCHEMES
+from directory_api.web.schemas import SearchArgsSchema
+from directory_api.web.search_query import fast_search_args, plain_query
+
+SCHEMA = SearchArgsSchema()
+
+
+def mostly(valid: st.SearchStrategy, invalid: st.SearchStrategy) -> st.SearchStrategy:
+    """`valid` about nine times in ten, `invalid` otherwise."""
+    return st.sampled_from([True] * 9 + [False]).flatmap(lambda ok: valid if ok else invalid)
+
+
+def decimal(low: int, high: int) -> st.SearchStrategy[str]:
+    """A number as people write it: '52', '-4.5', '52.0908', '0.000001'."""
+    return st.tuples(st.integers(low, high - 1), st.integers(0, 10**6), st.integers(0, 6)).map(
+        lambda t: str(t[0]) if t[2] == 0 else f"{t[0] + t[1] / 10**6:.{t[2]}f}"
+    )
+
+
+VALID = {
+    "care": st.sampled_from(CARE_CODES),
+    "near": st.one_of(
+        st.sampled_from(["3511 AB", "3511AB", "3511", "Utrecht", "'s-Hertogenbosch", "52.1,5.1"]),
+        st.text(min_size=1, max_size=40),
+    ),
+    "lat": decimal(-90, 90),
+    "lon": decimal(-180, 180),
+    "scheme": st.sampled_from(SCHEMES),
+    "limit": st.integers(1, 100).map(str),
+    "max_km": st.one_of(
+        st.integers(1, 1000).map(str), st.floats(0.01, 999.99).map(lambda km: f"{km:.2f}")
+    ),
+    "lang": st.sampled_from(LANGUAGES),
+    "as_of": st.dates(date(2000, 1, 1), date(2100, 12, 31)).map(date.isoformat),
+}
+INVALID = {
+    "care": st.sampled_from(["nope", "", "Pharmacy", "gp "]),
+    "near": st.sampled_from(["", "x" * 201]),
+    "lat": st.sampled_from(["91", "-90.5", "nan", "1e3", " 52", "52.", "+5", "north", ""]),
+    "lon": st.sampled_from(["180.1", "inf", "+5", "5,1", "0x10", "٣"]),
+    "scheme": st.sampled_from(["x", "UNINSURABLE"]),
+    "limit": st.sampled_from(["0", "101", "-1", "5.0", "٣", " 7", ""]),
+    "max_km": st.sampled_from(["0", "-1", "1000.01", "1e2", "nan", ""]),
+    "lang": st.sampled_from(["de", "", "EN"]),
+    "as_of": st.sampled_from(["2026-02-30", "26-01-01", "2026-1-1", "today", "2026-01-31T00"]),
+}
+OPTIONAL = ["scheme", "limit", "max_km", "lang", "as_of"]
+BAD_ORIGINS = [(), ("lat",), ("lon",), ("near", "lat", "lon"), ("near", "lat")]
+
+
+@st.composite
+def search_queries(draw: st.DrawFn) -> dict[str, str]:
+    """A valid query (care, one origin, some options); one in five spoilt in one place: an
+    invalid value, a wrong set of origin keys, no care or an unknown key."""
+    origin = draw(st.sampled_from([("near",), ("lat", "lon")]))
+    keys = ["care", *origin, *draw(st.sets(st.sampled_from(OPTIONAL)))]
+    query = {k: draw(VALID[k]) for k in keys}
+    spoil = draw(st.sampled_from([None] * 16 + ["value", "origin", "care", "unknown"]))
+    if spoil == "value":
+        key = draw(st.sampled_from(keys))
+        query[key] = draw(INVALID[key])
+    elif spoil == "origin":
+        for key in ("near", "lat", "lon"):
+            query.pop(key, None)
+        query.update({k: draw(VALID[k]) for k in draw(st.sampled_from(BAD_ORIGINS))})
+    elif spoil == "care":
+        del query["care"]
+    elif spoil == "unknown":
+        query[draw(st.sampled_from(["colour", "Care", "lng"]))] = "1"
+    return query
+
+
+@settings(max_examples=1500, deadline=None)
+@given(query=search_queries())
+def test_fast_search_args_equals_schema_load(query):
+    fast = fast_search_args(query)
+    try:
+        slow = SCHEMA.load(query)
+    except ma.ValidationError:
+        event("schema rejects: fast path declines")
+        assert fast is None
+        return
+    if fast is None:
+        event("schema accepts: fast path declines (the schema answers)")
+        return
+    event("compared equal")
+    assert fast == slow
+
+
+def test_fast_path_takes_the_common_queries():
+    assert fast_search_args({"care": "pharmacy", "near": "3511 AB"}) == {
+        "care": "pharmacy",
+        "near": "3511 AB",
+        "scheme": "uninsurable",
+        "lang": "nl",
+        "limit": 10,
+    }
+    got = fast_search_args({"care": "gp", "lat": "52.123", "lon": "5.1", "limit": "3"})
+    assert got is not None and got["lat"] == 52.123 and got["limit"] == 3
+
+
+KEYS = ["care", "lat", "lon", "near", "limit", "scheme", "lang", "max_km", "as_of"]
+PLAIN_VALUE = st.one_of(
+    st.sampled_from(["pharmacy", "52.1", "5.12", "3511AB", "10", "", "nl", "2026-01-31"]),
+    st.text(alphabet="abcAZ09-._~,:;!*'()/?@=", max_size=8),
+)
+ODD_VALUE = st.sampled_from(["a+b", "%41", "é", "3511 AB", "a&b", "=="])
+NINE_IN_TEN = st.sampled_from([True] * 9 + [False])
+ODD_KEY = st.sampled_from(["x", "a b", "é", "care"])
+
+
+@st.composite
+def raw_queries(draw: st.DrawFn) -> str:
+    """Query strings as browsers send them: mostly plain ASCII, distinct keys, nothing to
+    decode; sometimes escaped, repeated keys, '+', non-ASCII or bare parts."""
+    keys = draw(st.lists(st.sampled_from(KEYS), min_size=1, max_size=6, unique=True))
+    pairs = [(k, draw(mostly(PLAIN_VALUE, ODD_VALUE))) for k in keys]
+    if not draw(NINE_IN_TEN):
+        pairs.append((draw(ODD_KEY), draw(PLAIN_VALUE)))
+    escape = not draw(NINE_IN_TEN)
+    parts = [f"{quote(k) if escape else k}={quote(v) if escape else v}" for k, v in pairs]
+    if not draw(NINE_IN_TEN):
+        parts += draw(st.lists(st.sampled_from(["", "care", "=x", "&"]), min_size=1, max_size=2))
+    return "&".join(draw(st.permutations(parts)))
+
+
+@settings(max_examples=400, deadline=None)
+@given(raw_queries())
+def test_plain_query_equals_werkzeug(raw):
+    plain = plain_query(raw)
+    if plain is None:
+        event("plain_query declines (werkzeug parses)")
+        return
+    event("compared equal")
+    args = EnvironBuilder(query_string=raw).get_request().args
+    assert all(len(v) == 1 for v in args.listvalues())
+    assert plain == args.to_dict()
+
+
+def test_plain_query_takes_the_common_query_and_leaves_the_rest():
+    assert plain_query("care=gp&lat=52.1&lon=5.1") == {
+        "care": "gp",
+        "lat": "52.1",
+        "lon": "5.1",
+    }
+    for raw in ("", "near=3511%20AB", "near=3511+AB", "care=gp&care=gp", "care", "=x", "a=é"):
+        assert plain_query(raw) is None
