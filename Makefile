@@ -8,7 +8,7 @@ export DIRECTORY_INSTANCE_PATH ?= $(CURDIR)/instance
 PORT ?= 5000
 WORKERS ?= 2
 
-.PHONY: install geodata seed run test test-fast lint openapi bench bench-smoke browser clean
+.PHONY: install geodata seed run test test-fast lint openapi bench bench-smoke browser wrk clean
 
 $(BIN)/directory-api: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,7 +54,13 @@ clean:
 	rm -rf $(VENV) instance .pytest_cache .hypothesis
 
 # Benchmarks (issue 5): results in bench/results/latest.{json,md}.
-bench: install geodata
+# wrk (Debian's package) loads the HTTP server in the search targets.
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  echo "installing Debian's wrk for the benchmarks"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+
+bench: install geodata wrk
 	$(BIN)/python -m bench.run
 
 bench-smoke: install geodata
