@@ -1,0 +1,345 @@
+"""FHIR searches over one Directory, on search/ranking.py's `nearest` (never a copy of it).
+
+`near` searches ask `nearest` for the best offset + count + 1 (more while filters that
+ranking does not know, such as name, throw some away), so their order is exactly that of
+/v1/search: great-circle km rounded to 2 decimals, then name, then id.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from directory_api.fhir.params import FhirError, Near, StringMatch
+from directory_api.fhir.resources import fhir_code, organisation_id, organisation_name
+from directory_api.models import CATEGORIES, Origin, Provider
+from directory_api.search.directory import Directory, IndexKey
+from directory_api.search.ranking import eligible_keys, nearest
+from directory_api.search.rules import CareRule, Eligibility, Rules
+from directory_api.text import fold
+
+ALL_STATUSES: frozenset[bool | None] = frozenset({True, False, None})
+
+
+@dataclass
+class Found:
+    """One page: (item, km or None) pairs, the total when it is cheap, and whether more."""
+
+    items: list[Any]
+    total: int | None
+    more: bool
+
+
+@dataclass
+class Org:
+    id: str
+    name: str
+    folded: str
+    sites: list[int]
+
+
+@dataclass
+class Derived:
+    """What the FHIR view keeps per data version (built once, on first use)."""
+
+    directory: weakref.ref[Directory]
+    categories: np.ndarray  # category number per provider position
+    keys: np.ndarray  # IndexKey number per provider position
+    key_list: list[IndexKey]
+    texts: dict[Any, bytes] = field(default_factory=dict)  # encoded resources
+    _orgs: dict[str, Org] | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def orgs(self) -> dict[str, Org]:
+        """Provider organisations by id, ordered by folded name then id."""
+        with self._lock:
+            if self._orgs is None:
+                directory = self.directory()
+                assert directory is not None
+                groups: dict[str, Org] = {}
+                for i, p in enumerate(directory.providers):
+                    oid = organisation_id(p)
+                    org = groups.get(oid)
+                    if org is None:
+                        name = organisation_name(p)
+                        org = groups[oid] = Org(oid, name, fold(name), [])
+                    org.sites.append(i)
+                ordered = sorted(groups.values(), key=lambda o: (o.folded, o.id))
+                self._orgs = {o.id: o for o in ordered}
+            return self._orgs
+
+
+_DERIVED: list[Derived] = []
+_DERIVED_LOCK = threading.Lock()
+
+
+def derived(directory: Directory) -> Derived:
+    """The Derived of this directory (the last two directories are kept)."""
+    for d in _DERIVED:
+        if d.directory() is directory:
+            return d
+    with _DERIVED_LOCK:
+        for d in _DERIVED:
+            if d.directory() is directory:
+                return d
+        numbers = {c: n for n, c in enumerate(CATEGORIES)}
+        key_numbers: dict[IndexKey, int] = {}
+        keys = [
+            key_numbers.setdefault((p.category, p.cak_contracted), len(key_numbers))
+            for p in directory.providers
+        ]
+        made = Derived(
+            directory=weakref.ref(directory),
+            categories=np.fromiter(
+                (numbers[p.category] for p in directory.providers), dtype=np.int16
+            ),
+            keys=np.asarray(keys, dtype=np.int64),
+            key_list=list(key_numbers),
+        )
+        _DERIVED[:] = [*_DERIVED[-1:], made]
+        return made
+
+
+def matches(match: StringMatch, folded: str, raw: str | None) -> bool:
+    if match.modifier == "exact":
+        return raw == match.value
+    if match.modifier == "contains":
+        return match.value in folded
+    return folded.startswith(match.value)
+
+
+_ANY: dict[tuple[str, ...], CareRule] = {}
+
+
+def any_rule(categories: Iterable[str]) -> CareRule:
+    """A rule that admits every provider of these categories, whatever its contract: what
+    Location?near ranks with `nearest` (one per category set, kept, so ids stay unique)."""
+    chosen = set(categories)
+    key = tuple(c for c in CATEGORIES if c in chosen)
+    rule = _ANY.get(key)
+    if rule is None:
+        eligible = tuple(Eligibility(c, ALL_STATUSES, None, "none", None, (), ()) for c in key)
+        rule = _ANY[key] = CareRule("location", "any", eligible, (), None, ())
+    return rule
+
+
+def origin_of(near: Near) -> Origin:
+    return Origin(near.lat, near.lon, "coordinates", "coordinates")
+
+
+def _grow(
+    fetch: Callable[[int], tuple[list[Any], bool]],
+    keep: Callable[[Any], bool] | None,
+    need: int,
+) -> list[Any]:
+    """At least `need` kept items from fetch(limit) (-> items, exhausted), or all there are."""
+    limit = need
+    while True:
+        items, exhausted = fetch(limit)
+        kept = items if keep is None else [x for x in items if keep(x)]
+        if len(kept) >= need or exhausted:
+            return kept
+        limit *= 4
+
+
+def _page(items: list[Any], offset: int, count: int, total: int | None) -> Found:
+    return Found(items[offset : offset + count], total, len(items) > offset + count)
+
+
+# -- Location ----------------------------------------------------------------------------
+
+
+def location_mask(directory: Directory, args: dict[str, Any]) -> np.ndarray | None:
+    """Providers that pass name, address-city, type and _id (None: no such filter)."""
+    d = derived(directory)
+    mask = None
+    if "_id" in args:
+        mask = np.zeros(len(directory.providers), dtype=bool)
+        mask[[directory.by_id[i] for i in args["_id"] if i in directory.by_id]] = True
+    if "type" in args:
+        numbers = [CATEGORIES.index(c) for c in args["type"]]
+        in_type = np.isin(d.categories, numbers)
+        mask = in_type if mask is None else mask & in_type
+    for name, folded, attr in (
+        ("name", directory.folded_names, "name"),
+        ("address-city", directory.folded_cities, "city"),
+    ):
+        if name in args:
+            m: StringMatch = args[name]
+            found = np.fromiter(
+                (
+                    matches(m, f, getattr(p, attr))
+                    for f, p in zip(folded, directory.providers, strict=True)
+                ),
+                dtype=bool,
+                count=len(folded),
+            )
+            mask = found if mask is None else mask & found
+    return mask
+
+
+def search_locations(directory: Directory, args: dict[str, Any], offset: int, count: int) -> Found:
+    near: Near | None = args.get("near")
+    if near is None:
+        mask = location_mask(directory, args)
+        if mask is None:
+            total = len(directory.providers)
+            items = [(i, None) for i in range(offset, min(total, offset + count + 1))]
+            return Found(items[:count], total, offset + count < total)
+        positions = np.flatnonzero(mask)
+        chosen = positions[offset : offset + count].tolist()
+        return Found([(i, None) for i in chosen], len(positions), offset + count < len(positions))
+    rule = any_rule(args.get("type") or CATEGORIES)
+    others = {k: v for k, v in args.items() if k in ("_id", "name", "address-city")}
+    mask = location_mask(directory, others) if others else None
+    origin = origin_of(near)
+
+    def fetch(limit: int) -> tuple[list[Any], bool]:
+        found = nearest(directory, rule, origin, limit=limit, max_km=near.km)
+        return [(item, km) for item, km, _ in found], len(found) < limit
+
+    keep = None if mask is None else (lambda x: bool(mask[x[0]]))
+    return _page(_grow(fetch, keep, offset + count + 1), offset, count, None)
+
+
+# -- HealthcareService -------------------------------------------------------------------
+
+
+def chosen_rules(rules: Rules, args: dict[str, Any]) -> list[CareRule]:
+    cares = args.get("service-type") or tuple(rules.care_types)
+    schemes = args.get("scheme") or tuple(rules.schemes)
+    return [
+        rules.care_types[c].rules[s]
+        for c in rules.care_types
+        if c in cares
+        for s in rules.schemes
+        if s in schemes
+    ]
+
+
+def parse_service_id(rules: Rules, directory: Directory, sid: str) -> tuple[int, CareRule] | None:
+    for care in rules.care_types:
+        for scheme in rules.schemes:
+            tail = f"-{fhir_code(care)}-{fhir_code(scheme)}"
+            if sid.endswith(tail):
+                position = directory.by_id.get(sid[: -len(tail)])
+                if position is not None:
+                    return position, rules.care_types[care].rules[scheme]
+    return None
+
+
+def service_at(directory: Directory, position: int, rule: CareRule) -> Eligibility | None:
+    p: Provider = directory.providers[position]
+    return eligible_keys(rule).get((p.category, p.cak_contracted))
+
+
+def location_positions(directory: Directory, refs: tuple[str, ...]) -> set[int]:
+    found = set()
+    for ref in refs:
+        kind, _, rid = ref.rpartition("/")
+        if kind not in ("", "Location"):
+            raise FhirError(
+                400, f"location: not a Location reference: {ref!r}", expression="location"
+            )
+        if rid in directory.by_id:
+            found.add(directory.by_id[rid])
+    return found
+
+
+def search_services(
+    directory: Directory, rules: Rules, args: dict[str, Any], offset: int, count: int
+) -> Found:
+    """Items (position, rule, terms, km or None), by distance or in provider order."""
+    chosen = chosen_rules(rules, args)
+    order = {id(r): n for n, r in enumerate(chosen)}
+    allowed: set[int] | None = None
+    if "location" in args:
+        allowed = location_positions(directory, args["location"])
+    if "_id" in args:
+        ids: set[tuple[int, int]] = set()
+        for sid in args["_id"]:
+            parsed = parse_service_id(rules, directory, sid)
+            if parsed and id(parsed[1]) in order:
+                ids.add((parsed[0], order[id(parsed[1])]))
+    near: Near | None = args.get("location.near")
+
+    def keep(x: tuple[int, CareRule, Eligibility, Any]) -> bool:
+        if allowed is not None and x[0] not in allowed:
+            return False
+        return "_id" not in args or (x[0], order[id(x[1])]) in ids
+
+    filtered = "_id" in args or allowed is not None
+    if near is not None:
+        origin = origin_of(near)
+
+        def fetch(limit: int) -> tuple[list[Any], bool]:
+            merged, exhausted = [], True
+            for rule in chosen:
+                found = nearest(directory, rule, origin, limit=limit, max_km=near.km)
+                exhausted &= len(found) < limit
+                merged += [(item, rule, terms, km) for item, km, terms in found]
+            merged.sort(key=lambda x: (x[3], x[0], order[id(x[1])]))
+            return merged, exhausted
+
+        items = _grow(fetch, keep if filtered else None, offset + count + 1)
+        return _page(items, offset, count, None)
+    if filtered:
+        positions = sorted(allowed if allowed is not None else {p for p, _ in ids})
+        items = [
+            (pos, rule, terms, None)
+            for pos in positions
+            for rule in chosen
+            if (terms := service_at(directory, pos, rule)) is not None
+        ]
+        items = [x for x in items if keep(x)]
+        return _page(items, offset, count, len(items))
+    return _enumerate_services(directory, chosen, offset, count)
+
+
+def _enumerate_services(
+    directory: Directory, chosen: list[CareRule], offset: int, count: int
+) -> Found:
+    """Every service of the chosen rules, in provider order then rule order, paged without
+    expanding the providers before `offset`."""
+    d = derived(directory)
+    per_key = [
+        [(rule, terms) for rule in chosen if (terms := eligible_keys(rule).get(k)) is not None]
+        for k in d.key_list
+    ]
+    counts = (
+        np.asarray([len(s) for s in per_key], dtype=np.int64)[d.keys]
+        if len(d.keys)
+        else (np.empty(0, dtype=np.int64))
+    )
+    ends = np.cumsum(counts)
+    total = int(ends[-1]) if len(ends) else 0
+    items: list[Any] = []
+    position = int(np.searchsorted(ends, offset, side="right"))
+    skip = offset - (int(ends[position - 1]) if position else 0)
+    while position < len(counts) and len(items) < count:
+        for rule, terms in per_key[d.keys[position]][skip:]:
+            items.append((position, rule, terms, None))
+        skip = 0
+        position += 1
+    return Found(items[:count], total, offset + count < total)
+
+
+# -- Organization ------------------------------------------------------------------------
+
+
+def search_orgs(directory: Directory, args: dict[str, Any], offset: int, count: int) -> Found:
+    """Items: an Org, or None for the CAK network (listed first)."""
+    orgs: list[Org | None] = [None, *derived(directory).orgs.values()]
+    if "_id" in args:
+        wanted = set(args["_id"])
+        orgs = [o for o in orgs if (o.id if o else "cak-network") in wanted]
+    if "name" in args:
+        m: StringMatch = args["name"]
+        orgs = [o for o in orgs if matches(m, o.folded if o else "cak", o.name if o else "CAK")]
+    return _page(orgs, offset, count, len(orgs))
