@@ -125,7 +125,9 @@ def test_count_zero_gives_the_total_only(fhir):
 
 def test_name_modifiers(fhir):
     def names(query: str) -> list[str]:
-        return [e["resource"]["name"] for e in get_ok(fhir, f"/fhir/Location?{query}").get("entry", [])]
+        return [
+            e["resource"]["name"] for e in get_ok(fhir, f"/fhir/Location?{query}").get("entry", [])
+        ]
 
     assert names("name=APOTHEEK%20d") == ["Apotheek Dom"]
     assert names("name:contains=noord") == ["Apotheek Noord Amsterdam", "Ziekenhuis Noord"]
