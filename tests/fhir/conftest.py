@@ -12,14 +12,14 @@ from directory_api.imports.pipeline import import_file
 FHIR_JSON = "application/fhir+json"
 
 HOSPITALS = (
-    "id,naam,categorie,gecontracteerd,straat,huisnummer,postcode,plaats,telefoon,lat,lon\n"
-    "h1,Amphia Ziekenhuis (Breda Molengracht),ziekenhuis,ja,Molengracht,21,4818 CK,Breda,"
-    "076 595 5000,51.5873,4.7920\n"
-    "h2,Amphia Ziekenhuis (Oosterhout),ziekenhuis,ja,Warandelaan,2,4904 PC,Oosterhout,,"
-    "51.6455,4.8500\n"
-    "h3,Ziekenhuis Noord,ziekenhuis,,Heidelberglaan,100,3584 CX,Utrecht,,52.087,5.179\n"
-    "h4,Ziekenhuis West,ziekenhuis,nee,,,1066 CX,Amsterdam,,52.35,4.83\n"
-).encode()
+    b"id,naam,categorie,gecontracteerd,straat,huisnummer,postcode,plaats,telefoon,lat,lon\n"
+    b"h1,Amphia Ziekenhuis (Breda Molengracht),ziekenhuis,ja,Molengracht,21,4818 CK,Breda,"
+    b"076 595 5000,51.5873,4.7920\n"
+    b"h2,Amphia Ziekenhuis (Oosterhout),ziekenhuis,ja,Warandelaan,2,4904 PC,Oosterhout,,"
+    b"51.6455,4.8500\n"
+    b"h3,Ziekenhuis Noord,ziekenhuis,,Heidelberglaan,100,3584 CX,Utrecht,,52.087,5.179\n"
+    b"h4,Ziekenhuis West,ziekenhuis,nee,,,1066 CX,Amsterdam,,52.35,4.83\n"
+)
 
 OTHERS = (
     "naam,categorie,gecontracteerd,straat,huisnummer,postcode,plaats,telefoon,website,e-mail,"
