@@ -7,9 +7,11 @@ Organization/cak-network (an Organization of type `ntwk`). Plan-Net cannot say "
 contracted" apart from "not known", so every Location and HealthcareService also carries
 CONTRACT_EXT with the code contracted, not-contracted or unknown.
 
-Organization rule: a provider organisation is the provider's name without a trailing
-"(...)" part (the RIVM hospital list names sites "Amphia Ziekenhuis (Amphia Ziekenhuis
-Breda Molengracht)"), compared case- and accent-insensitively, within one source list.
+Organization rule: providers of one source list whose names are the same (case and accents
+ignored) once a trailing "(...)" part is removed, when at least two are, are the sites of one
+organisation named by that part (the RIVM hospital list names sites "Amphia Ziekenhuis
+(Amphia Ziekenhuis Oosterhout)"); any other provider is an organisation of its own, under
+its full name (so "Apotheek X (example)" keeps its label).
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from typing import Any
 
 from directory_api.models import Provider
 from directory_api.search.rules import CareRule, Eligibility, Rules
-from directory_api.text import fold
 
 CANONICAL = "urn:directory-api:fhir"
 CATEGORY_SYSTEM = f"{CANONICAL}:CodeSystem:provider-category"
@@ -45,14 +46,21 @@ def fhir_code(code: str) -> str:
     return code.replace("_", "-")
 
 
-def organisation_name(provider: Provider) -> str:
-    """The name without a trailing '(site)' part; the whole name if nothing is left."""
-    return _SITE.sub("", provider.name) or provider.name
+def site_base(name: str) -> str | None:
+    """'Amphia Ziekenhuis (Oosterhout)' -> 'Amphia Ziekenhuis'; None without a '(...)' end."""
+    if not name.endswith(")"):
+        return None
+    return _SITE.sub("", name) or None
 
 
-def organisation_id(provider: Provider) -> str:
-    key = f"{provider.source}\x00{fold(organisation_name(provider))}"
+def organisation_id(source: str, folded_name: str) -> str:
+    key = f"{source}\x00{folded_name}"
     return "org-" + hashlib.sha1(key.encode()).hexdigest()[:12]
+
+
+def org_reference(org: tuple[str, str]) -> dict[str, str]:
+    """{reference, display} of an (id, name) organisation."""
+    return {"reference": f"Organization/{org[0]}", "display": org[1]}
 
 
 def contract_extensions(provider: Provider) -> list[dict[str, Any]]:
@@ -92,7 +100,9 @@ def address(provider: Provider) -> dict[str, Any]:
     return found
 
 
-def location(provider: Provider, version: int, rules: Rules) -> dict[str, Any]:
+def location(
+    provider: Provider, org: tuple[str, str], version: int, rules: Rules
+) -> dict[str, Any]:
     """One provider site as a Location."""
     label = rules.categories[provider.category]
     resource: dict[str, Any] = {
@@ -113,10 +123,7 @@ def location(provider: Provider, version: int, rules: Rules) -> dict[str, Any]:
         ],
         "address": address(provider),
         "position": {"latitude": round(provider.lat, 6), "longitude": round(provider.lon, 6)},
-        "managingOrganization": {
-            "reference": f"Organization/{organisation_id(provider)}",
-            "display": organisation_name(provider),
-        },
+        "managingOrganization": org_reference(org),
     }
     if provider.external_id:
         resource["identifier"] = [
@@ -129,10 +136,8 @@ def location(provider: Provider, version: int, rules: Rules) -> dict[str, Any]:
     return resource
 
 
-def organization(org_id: str, sites: list[Provider], version: int) -> dict[str, Any]:
+def organization(org_id: str, name: str, sites: list[Provider], version: int) -> dict[str, Any]:
     """A provider organisation: its name, and its sites' names as aliases."""
-    first = sites[0]
-    name = organisation_name(first)
     aliases = sorted({p.name for p in sites} - {name})
     code, display = ("prvgrp", "Provider Group") if len(sites) > 1 else ("fac", "Facility")
     resource: dict[str, Any] = {
@@ -167,7 +172,13 @@ def service_id(provider: Provider, care: str, scheme: str) -> str:
 
 
 def healthcare_service(
-    provider: Provider, rule: CareRule, terms: Eligibility, rules: Rules, version: int, lang: str
+    provider: Provider,
+    org: tuple[str, str],
+    rule: CareRule,
+    terms: Eligibility,
+    rules: Rules,
+    version: int,
+    lang: str,
 ) -> dict[str, Any]:
     """One care type at one provider under one scheme, with the terms the rules give it."""
     care = rules.care_types[rule.care]
@@ -192,10 +203,7 @@ def healthcare_service(
         "meta": meta(version),
         "extension": [*contract_extensions(provider), {"url": TERMS_EXT, "extension": terms_ext}],
         "active": True,
-        "providedBy": {
-            "reference": f"Organization/{organisation_id(provider)}",
-            "display": organisation_name(provider),
-        },
+        "providedBy": org_reference(org),
         "type": [
             {
                 "coding": [{"system": CARE_SYSTEM, "code": rule.care, "display": care.label.en}],

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import weakref
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from directory_api.fhir.params import FhirError, Near, StringMatch
-from directory_api.fhir.resources import fhir_code, organisation_id, organisation_name
+from directory_api.fhir.resources import fhir_code, organisation_id, site_base
 from directory_api.models import CATEGORIES, Origin, Provider
 from directory_api.search.directory import Directory, IndexKey
 from directory_api.search.ranking import eligible_keys, nearest
@@ -52,27 +53,50 @@ class Derived:
     keys: np.ndarray  # IndexKey number per provider position
     key_list: list[IndexKey]
     texts: dict[Any, bytes] = field(default_factory=dict)  # encoded resources
-    _orgs: dict[str, Org] | None = None
+    _orgs: tuple[dict[str, Org], list[Org]] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def orgs(self) -> dict[str, Org]:
         """Provider organisations by id, ordered by folded name then id."""
+        return self._organisations()[0]
+
+    def org_of(self, position: int) -> tuple[str, str]:
+        """(id, name) of the organisation a provider belongs to."""
+        org = self._organisations()[1][position]
+        return org.id, org.name
+
+    def _organisations(self) -> tuple[dict[str, Org], list[Org]]:
         with self._lock:
             if self._orgs is None:
                 directory = self.directory()
                 assert directory is not None
-                groups: dict[str, Org] = {}
-                for i, p in enumerate(directory.providers):
-                    oid = organisation_id(p)
-                    org = groups.get(oid)
-                    if org is None:
-                        name = organisation_name(p)
-                        org = groups[oid] = Org(oid, name, fold(name), [])
-                    org.sites.append(i)
-                ordered = sorted(groups.values(), key=lambda o: (o.folded, o.id))
-                self._orgs = {o.id: o for o in ordered}
+                self._orgs = _group(directory)
             return self._orgs
+
+
+def _group(directory: Directory) -> tuple[dict[str, Org], list[Org]]:
+    """The organisation rule of resources.py: shared '(site)'-less names within a source."""
+    providers, folded = directory.providers, directory.folded_names
+    bases = [site_base(p.name) for p in providers]
+    keys = [
+        (p.source, fold(b) if b is not None else f)
+        for p, b, f in zip(providers, bases, folded, strict=True)
+    ]
+    shared = Counter(keys)
+    groups: dict[tuple[str, str], Org] = {}
+    of: list[Org] = []
+    for i, p in enumerate(providers):
+        key = keys[i] if shared[keys[i]] > 1 else (p.source, folded[i])
+        org = groups.get(key)
+        if org is None:
+            base = bases[i]
+            name = base if shared[keys[i]] > 1 and base is not None else p.name
+            org = groups[key] = Org(organisation_id(*key), name, key[1], [])
+        org.sites.append(i)
+        of.append(org)
+    ordered = sorted(groups.values(), key=lambda o: (o.folded, o.id))
+    return {o.id: o for o in ordered}, of
 
 
 _DERIVED: list[Derived] = []

@@ -97,7 +97,9 @@ def location_bytes(services: Services, directory: Directory, position: int) -> b
     return cached(
         directory,
         ("L", position),
-        lambda: res.location(provider, directory.data_version, services.rules),
+        lambda: res.location(
+            provider, derived(directory).org_of(position), directory.data_version, services.rules
+        ),
     )
 
 
@@ -170,7 +172,13 @@ def service_bytes(services: Services, directory: Directory, item: Any, language:
         directory,
         ("H", position, rule.care, rule.scheme, language),
         lambda: res.healthcare_service(
-            provider, rule, terms, services.rules, directory.data_version, language
+            provider,
+            derived(directory).org_of(position),
+            rule,
+            terms,
+            services.rules,
+            directory.data_version,
+            language,
         ),
     )
 
@@ -236,7 +244,9 @@ def org_bytes(directory: Directory, org: Any) -> bytes:
     if org is None:
         return encode(res.network(version))
     sites = [directory.providers[i] for i in org.sites]
-    return cached(directory, ("O", org.id), lambda: res.organization(org.id, sites, version))
+    return cached(
+        directory, ("O", org.id), lambda: res.organization(org.id, org.name, sites, version)
+    )
 
 
 @blp.route("/Organization")

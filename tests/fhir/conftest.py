@@ -31,7 +31,7 @@ OTHERS = (
     "Apotheek Noord Amsterdam,apotheek,ja,,,1021 AB,Amsterdam,,,,,52.3900,4.9000\n"
     "Huisartsenpraktijk Dom,huisarts,,,,3512 JE,Utrecht,+31 30 765 4321,,,,52.0910,5.1220\n"
     "Verloskundigen Één,verloskundige,,,,3511 AB,Utrecht,,,,,52.0930,5.1100\n"
-    "Tandarts Centrum,tandarts,,,,3511 AB,Utrecht,,,,,52.0920,5.1150\n"
+    "Tandarts Centrum (voorbeeld),tandarts,,,,3511 AB,Utrecht,,,,,52.0920,5.1150\n"
     "Steunpunt Utrecht,steunorganisatie,,,,3511 AB,Utrecht,,,,,52.0950,5.1180\n"
 ).encode()
 

@@ -114,6 +114,9 @@ def test_hospital_group_is_one_organization_with_both_sites(fhir):
     sites = get_ok(fhir, "/fhir/Location?name=amphia")
     refs = {e["resource"]["managingOrganization"]["reference"] for e in sites["entry"]}
     assert refs == {f"Organization/{org['id']}"} and sites["total"] == 2
+    # A lone "(...)" is part of the name, not a site: the label stays on the organisation.
+    lone = get_ok(fhir, "/fhir/Organization?name=tandarts")["entry"][0]["resource"]
+    assert lone["name"] == "Tandarts Centrum (voorbeeld)" and "alias" not in lone
     network = get_ok(fhir, "/fhir/Organization/cak-network")
     valid(network)
     assert network["type"][0]["coding"][0]["code"] == "ntwk"
