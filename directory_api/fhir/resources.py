@@ -7,9 +7,9 @@ Organization/cak-network (an Organization of type `ntwk`). Plan-Net cannot say "
 contracted" apart from "not known", so every Location and HealthcareService also carries
 CONTRACT_EXT with the code contracted, not-contracted or unknown.
 
-Organization rule: providers of one source list whose names are the same (case and accents
-ignored) once a trailing "(...)" part is removed, when at least two are, are the sites of one
-organisation named by that part (the RIVM hospital list names sites "Amphia Ziekenhuis
+Organization rule: providers of one source list whose names are the same once a trailing
+"(...)" part is removed, when at least two are, are the sites of one organisation of that
+name (the RIVM hospital list names sites "Amphia Ziekenhuis
 (Amphia Ziekenhuis Oosterhout)"); any other provider is an organisation of its own, under
 its full name (so "Apotheek X (example)" keeps its label).
 """
@@ -53,8 +53,8 @@ def site_base(name: str) -> str | None:
     return _SITE.sub("", name) or None
 
 
-def organisation_id(source: str, folded_name: str) -> str:
-    key = f"{source}\x00{folded_name}"
+def organisation_id(source: str, name: str) -> str:
+    key = f"{source}\x00{name}"
     return "org-" + hashlib.sha1(key.encode()).hexdigest()[:12]
 
 

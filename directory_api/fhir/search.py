@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import weakref
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -36,7 +37,7 @@ class Found:
     more: bool
 
 
-@dataclass
+@dataclass(slots=True)
 class Org:
     id: str
     name: str
@@ -49,54 +50,83 @@ class Derived:
     """What the FHIR view keeps per data version (built once, on first use)."""
 
     directory: weakref.ref[Directory]
-    categories: np.ndarray  # category number per provider position
-    keys: np.ndarray  # IndexKey number per provider position
-    key_list: list[IndexKey]
     texts: dict[Any, bytes] = field(default_factory=dict)  # encoded resources
-    _orgs: tuple[dict[str, Org], list[Org]] | None = None
+    _keys: tuple[np.ndarray, np.ndarray, list[IndexKey]] | None = None
+    _names: list[str] | None = None
+    _sites: Counter[tuple[str, str]] | None = None
+    _orgs: dict[str, Org] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def keys(self) -> tuple[np.ndarray, np.ndarray, list[IndexKey]]:
+        """(category number, IndexKey number) per provider position, and the IndexKeys."""
+        with self._lock:
+            if self._keys is None:
+                directory = self.directory()
+                assert directory is not None
+                numbers = {c: n for n, c in enumerate(CATEGORIES)}
+                key_numbers: dict[IndexKey, int] = {}
+                keys = [
+                    key_numbers.setdefault((p.category, p.cak_contracted), len(key_numbers))
+                    for p in directory.providers
+                ]
+                categories = [numbers[p.category] for p in directory.providers]
+                self._keys = (
+                    np.asarray(categories, dtype=np.int16),
+                    np.asarray(keys, dtype=np.int64),
+                    list(key_numbers),
+                )
+            return self._keys
+
+    def org_of(self, position: int) -> tuple[str, str]:
+        """(id, name) of a provider's organisation, by the rule in resources.py: names of one
+        source list that are the same once a trailing '(...)' is removed, when at least two
+        are, share an organisation of that name; anything else is one of its own."""
+        directory = self.directory()
+        assert directory is not None
+        p = directory.providers[position]
+        base = site_base(p.name)
+        if base is not None:
+            names, sites = self._site_names(directory)
+            # Providers named exactly `base` (sorted by name), and sites sharing that base.
+            at = bisect_left(names, base)
+            bare = 0
+            while at < len(names) and names[at] == base:
+                bare += directory.providers[at].source == p.source
+                at += 1
+            if bare + sites[(p.source, base)] >= 2:
+                return organisation_id(p.source, base), base
+        return organisation_id(p.source, p.name), p.name
+
+    def _site_names(self, directory: Directory) -> tuple[list[str], Counter[tuple[str, str]]]:
+        with self._lock:
+            if self._names is None or self._sites is None:
+                self._names = [p.name for p in directory.providers]
+                self._sites = Counter(
+                    (p.source, b) for p in directory.providers if (b := site_base(p.name))
+                )
+            return self._names, self._sites
 
     @property
     def orgs(self) -> dict[str, Org]:
-        """Provider organisations by id, ordered by folded name then id."""
-        return self._organisations()[0]
-
-    def org_of(self, position: int) -> tuple[str, str]:
-        """(id, name) of the organisation a provider belongs to."""
-        org = self._organisations()[1][position]
-        return org.id, org.name
-
-    def _organisations(self) -> tuple[dict[str, Org], list[Org]]:
+        """Every provider organisation by id, ordered by folded name then id (built when
+        Organization is first searched)."""
+        directory = self.directory()
+        assert directory is not None
         with self._lock:
-            if self._orgs is None:
-                directory = self.directory()
-                assert directory is not None
-                self._orgs = _group(directory)
-            return self._orgs
-
-
-def _group(directory: Directory) -> tuple[dict[str, Org], list[Org]]:
-    """The organisation rule of resources.py: shared '(site)'-less names within a source."""
-    providers, folded = directory.providers, directory.folded_names
-    bases = [site_base(p.name) for p in providers]
-    keys = [
-        (p.source, fold(b) if b is not None else f)
-        for p, b, f in zip(providers, bases, folded, strict=True)
-    ]
-    shared = Counter(keys)
-    groups: dict[tuple[str, str], Org] = {}
-    of: list[Org] = []
-    for i, p in enumerate(providers):
-        key = keys[i] if shared[keys[i]] > 1 else (p.source, folded[i])
-        org = groups.get(key)
-        if org is None:
-            base = bases[i]
-            name = base if shared[keys[i]] > 1 and base is not None else p.name
-            org = groups[key] = Org(organisation_id(*key), name, key[1], [])
-        org.sites.append(i)
-        of.append(org)
-    ordered = sorted(groups.values(), key=lambda o: (o.folded, o.id))
-    return {o.id: o for o in ordered}, of
+            orgs = self._orgs
+        if orgs is None:
+            groups: dict[str, Org] = {}
+            for i in range(len(directory.providers)):
+                oid, name = self.org_of(i)
+                org = groups.get(oid)
+                if org is None:
+                    org = groups[oid] = Org(oid, name, fold(name), [])
+                org.sites.append(i)
+            ordered = sorted(groups.values(), key=lambda o: (o.folded, o.id))
+            orgs = {o.id: o for o in ordered}
+            with self._lock:
+                self._orgs = orgs
+        return orgs
 
 
 _DERIVED: list[Derived] = []
@@ -112,20 +142,7 @@ def derived(directory: Directory) -> Derived:
         for d in _DERIVED:
             if d.directory() is directory:
                 return d
-        numbers = {c: n for n, c in enumerate(CATEGORIES)}
-        key_numbers: dict[IndexKey, int] = {}
-        keys = [
-            key_numbers.setdefault((p.category, p.cak_contracted), len(key_numbers))
-            for p in directory.providers
-        ]
-        made = Derived(
-            directory=weakref.ref(directory),
-            categories=np.fromiter(
-                (numbers[p.category] for p in directory.providers), dtype=np.int16
-            ),
-            keys=np.asarray(keys, dtype=np.int64),
-            key_list=list(key_numbers),
-        )
+        made = Derived(directory=weakref.ref(directory))
         _DERIVED[:] = [*_DERIVED[-1:], made]
         return made
 
@@ -181,14 +198,13 @@ def _page(items: list[Any], offset: int, count: int, total: int | None) -> Found
 
 def location_mask(directory: Directory, args: dict[str, Any]) -> np.ndarray | None:
     """Providers that pass name, address-city, type and _id (None: no such filter)."""
-    d = derived(directory)
     mask = None
     if "_id" in args:
         mask = np.zeros(len(directory.providers), dtype=bool)
         mask[[directory.by_id[i] for i in args["_id"] if i in directory.by_id]] = True
     if "type" in args:
         numbers = [CATEGORIES.index(c) for c in args["type"]]
-        in_type = np.isin(d.categories, numbers)
+        in_type = np.isin(derived(directory).keys()[0], numbers)
         mask = in_type if mask is None else mask & in_type
     for name, folded, attr in (
         ("name", directory.folded_names, "name"),
@@ -331,14 +347,14 @@ def _enumerate_services(
 ) -> Found:
     """Every service of the chosen rules, in provider order then rule order, paged without
     expanding the providers before `offset`."""
-    d = derived(directory)
+    _, keys, key_list = derived(directory).keys()
     per_key = [
         [(rule, terms) for rule in chosen if (terms := eligible_keys(rule).get(k)) is not None]
-        for k in d.key_list
+        for k in key_list
     ]
     counts = (
-        np.asarray([len(s) for s in per_key], dtype=np.int64)[d.keys]
-        if len(d.keys)
+        np.asarray([len(s) for s in per_key], dtype=np.int64)[keys]
+        if len(keys)
         else (np.empty(0, dtype=np.int64))
     )
     ends = np.cumsum(counts)
@@ -347,7 +363,7 @@ def _enumerate_services(
     position = int(np.searchsorted(ends, offset, side="right"))
     skip = offset - (int(ends[position - 1]) if position else 0)
     while position < len(counts) and len(items) < count:
-        for rule, terms in per_key[d.keys[position]][skip:]:
+        for rule, terms in per_key[keys[position]][skip:]:
             items.append((position, rule, terms, None))
         skip = 0
         position += 1
