@@ -11,18 +11,18 @@ import threading
 import weakref
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from directory_api.fhir.params import FhirError, Near, StringMatch
-from directory_api.fhir.resources import fhir_code, organisation_id, site_base
-from directory_api.models import CATEGORIES, Origin, Provider
+from directory_api.fhir.params import Near, StringMatch
+from directory_api.fhir.resources import organisation_id, site_base
+from directory_api.models import CATEGORIES, Origin
 from directory_api.search.directory import Directory, IndexKey
-from directory_api.search.ranking import eligible_keys, nearest
-from directory_api.search.rules import CareRule, Eligibility, Rules
+from directory_api.search.ranking import nearest
+from directory_api.search.rules import CareRule, Eligibility
 from directory_api.text import fold
 
 ALL_STATUSES: frozenset[bool | None] = frozenset({True, False, None})
@@ -174,7 +174,7 @@ def origin_of(near: Near) -> Origin:
     return Origin(near.lat, near.lon, "coordinates", "coordinates")
 
 
-def _grow(
+def grow(
     fetch: Callable[[int], tuple[list[Any], bool]],
     keep: Callable[[Any], bool] | None,
     need: int,
@@ -189,7 +189,7 @@ def _grow(
         limit *= 4
 
 
-def _page(items: list[Any], offset: int, count: int, total: int | None) -> Found:
+def page(items: list[Any], offset: int, count: int, total: int | None) -> Found:
     return Found(items[offset : offset + count], total, len(items) > offset + count)
 
 
@@ -211,17 +211,23 @@ def location_mask(directory: Directory, args: dict[str, Any]) -> np.ndarray | No
         ("address-city", directory.folded_cities, "city"),
     ):
         if name in args:
-            m: StringMatch = args[name]
-            found = np.fromiter(
-                (
-                    matches(m, f, getattr(p, attr))
-                    for f, p in zip(folded, directory.providers, strict=True)
-                ),
-                dtype=bool,
-                count=len(folded),
-            )
+            raw = [getattr(p, attr) for p in directory.providers] if args[name].modifier else ()
+            found = np.zeros(len(folded), dtype=bool)
+            found[string_positions(args[name], folded, raw)] = True
             mask = found if mask is None else mask & found
     return mask
+
+
+def string_positions(
+    match: StringMatch, folded: Sequence[str], raw: Sequence[str | None]
+) -> list[int]:
+    """Positions whose text matches (folded: starts with, :contains; raw: :exact)."""
+    value = match.value
+    if match.modifier == "exact":
+        return [i for i, text in enumerate(raw) if text == value]
+    if match.modifier == "contains":
+        return [i for i, text in enumerate(folded) if value in text]
+    return [i for i, text in enumerate(folded) if text.startswith(value)]
 
 
 def search_locations(directory: Directory, args: dict[str, Any], offset: int, count: int) -> Found:
@@ -237,137 +243,26 @@ def search_locations(directory: Directory, args: dict[str, Any], offset: int, co
         return Found([(i, None) for i in chosen], len(positions), offset + count < len(positions))
     rule = any_rule(args.get("type") or CATEGORIES)
     others = {k: v for k, v in args.items() if k in ("_id", "name", "address-city")}
-    mask = location_mask(directory, others) if others else None
     origin = origin_of(near)
 
     def fetch(limit: int) -> tuple[list[Any], bool]:
         found = nearest(directory, rule, origin, limit=limit, max_km=near.km)
         return [(item, km) for item, km, _ in found], len(found) < limit
 
-    keep = None if mask is None else (lambda x: bool(mask[x[0]]))
-    return _page(_grow(fetch, keep, offset + count + 1), offset, count, None)
-
-
-# -- HealthcareService -------------------------------------------------------------------
-
-
-def chosen_rules(rules: Rules, args: dict[str, Any]) -> list[CareRule]:
-    cares = args.get("service-type") or tuple(rules.care_types)
-    schemes = args.get("scheme") or tuple(rules.schemes)
-    return [
-        rules.care_types[c].rules[s]
-        for c in rules.care_types
-        if c in cares
-        for s in rules.schemes
-        if s in schemes
-    ]
-
-
-def parse_service_id(rules: Rules, directory: Directory, sid: str) -> tuple[int, CareRule] | None:
-    for care in rules.care_types:
-        for scheme in rules.schemes:
-            tail = f"-{fhir_code(care)}-{fhir_code(scheme)}"
-            if sid.endswith(tail):
-                position = directory.by_id.get(sid[: -len(tail)])
-                if position is not None:
-                    return position, rules.care_types[care].rules[scheme]
-    return None
-
-
-def service_at(directory: Directory, position: int, rule: CareRule) -> Eligibility | None:
-    p: Provider = directory.providers[position]
-    return eligible_keys(rule).get((p.category, p.cak_contracted))
-
-
-def location_positions(directory: Directory, refs: tuple[str, ...]) -> set[int]:
-    found = set()
-    for ref in refs:
-        kind, _, rid = ref.rpartition("/")
-        if kind not in ("", "Location"):
-            raise FhirError(
-                400, f"location: not a Location reference: {ref!r}", expression="location"
-            )
-        if rid in directory.by_id:
-            found.add(directory.by_id[rid])
-    return found
-
-
-def search_services(
-    directory: Directory, rules: Rules, args: dict[str, Any], offset: int, count: int
-) -> Found:
-    """Items (position, rule, terms, km or None), by distance or in provider order."""
-    chosen = chosen_rules(rules, args)
-    order = {id(r): n for n, r in enumerate(chosen)}
-    allowed: set[int] | None = None
-    if "location" in args:
-        allowed = location_positions(directory, args["location"])
-    if "_id" in args:
-        ids: set[tuple[int, int]] = set()
-        for sid in args["_id"]:
-            parsed = parse_service_id(rules, directory, sid)
-            if parsed and id(parsed[1]) in order:
-                ids.add((parsed[0], order[id(parsed[1])]))
-    near: Near | None = args.get("location.near")
-
-    def keep(x: tuple[int, CareRule, Eligibility, Any]) -> bool:
-        if allowed is not None and x[0] not in allowed:
+    def keep(x: tuple[int, float]) -> bool:
+        """The filters `nearest` does not know, on one candidate."""
+        p = directory.providers[x[0]]
+        if "_id" in others and p.id not in others["_id"]:
             return False
-        return "_id" not in args or (x[0], order[id(x[1])]) in ids
+        for name, folded, text in (
+            ("name", directory.folded_names, p.name),
+            ("address-city", directory.folded_cities, p.city),
+        ):
+            if name in others and not matches(others[name], folded[x[0]], text):
+                return False
+        return True
 
-    filtered = "_id" in args or allowed is not None
-    if near is not None:
-        origin = origin_of(near)
-
-        def fetch(limit: int) -> tuple[list[Any], bool]:
-            merged, exhausted = [], True
-            for rule in chosen:
-                found = nearest(directory, rule, origin, limit=limit, max_km=near.km)
-                exhausted &= len(found) < limit
-                merged += [(item, rule, terms, km) for item, km, terms in found]
-            merged.sort(key=lambda x: (x[3], x[0], order[id(x[1])]))
-            return merged, exhausted
-
-        items = _grow(fetch, keep if filtered else None, offset + count + 1)
-        return _page(items, offset, count, None)
-    if filtered:
-        positions = sorted(allowed if allowed is not None else {p for p, _ in ids})
-        items = [
-            (pos, rule, terms, None)
-            for pos in positions
-            for rule in chosen
-            if (terms := service_at(directory, pos, rule)) is not None
-        ]
-        items = [x for x in items if keep(x)]
-        return _page(items, offset, count, len(items))
-    return _enumerate_services(directory, chosen, offset, count)
-
-
-def _enumerate_services(
-    directory: Directory, chosen: list[CareRule], offset: int, count: int
-) -> Found:
-    """Every service of the chosen rules, in provider order then rule order, paged without
-    expanding the providers before `offset`."""
-    _, keys, key_list = derived(directory).keys()
-    per_key = [
-        [(rule, terms) for rule in chosen if (terms := eligible_keys(rule).get(k)) is not None]
-        for k in key_list
-    ]
-    counts = (
-        np.asarray([len(s) for s in per_key], dtype=np.int64)[keys]
-        if len(keys)
-        else (np.empty(0, dtype=np.int64))
-    )
-    ends = np.cumsum(counts)
-    total = int(ends[-1]) if len(ends) else 0
-    items: list[Any] = []
-    position = int(np.searchsorted(ends, offset, side="right"))
-    skip = offset - (int(ends[position - 1]) if position else 0)
-    while position < len(counts) and len(items) < count:
-        for rule, terms in per_key[keys[position]][skip:]:
-            items.append((position, rule, terms, None))
-        skip = 0
-        position += 1
-    return Found(items[:count], total, offset + count < total)
+    return page(grow(fetch, keep if others else None, offset + count + 1), offset, count, None)
 
 
 # -- Organization ------------------------------------------------------------------------
@@ -381,5 +276,8 @@ def search_orgs(directory: Directory, args: dict[str, Any], offset: int, count: 
         orgs = [o for o in orgs if (o.id if o else "cak-network") in wanted]
     if "name" in args:
         m: StringMatch = args["name"]
-        orgs = [o for o in orgs if matches(m, o.folded if o else "cak", o.name if o else "CAK")]
-    return _page(orgs, offset, count, len(orgs))
+        listed = [o for o in orgs if o is not None]
+        hits = string_positions(m, [o.folded for o in listed], [o.name for o in listed])
+        network = [None] if orgs and orgs[0] is None and matches(m, "cak", "CAK") else []
+        orgs = [*network, *(listed[i] for i in hits)]
+    return page(orgs, offset, count, len(orgs))

@@ -21,6 +21,7 @@ from directory_api.fhir.capability import (
     capability_statement,
     openapi_parameters,
 )
+from directory_api.fhir.care import parse_service_id, search_services, service_at
 from directory_api.fhir.params import (
     DEFAULT_COUNT,
     PARAMS,
@@ -29,14 +30,7 @@ from directory_api.fhir.params import (
     parse_query,
     token_codes,
 )
-from directory_api.fhir.search import (
-    derived,
-    parse_service_id,
-    search_locations,
-    search_orgs,
-    search_services,
-    service_at,
-)
+from directory_api.fhir.search import derived, search_locations, search_orgs
 from directory_api.models import CATEGORIES
 from directory_api.search.directory import Directory
 from directory_api.services import Services, get_services
