@@ -25,6 +25,7 @@ from directory_api.search.ranking import nearest
 from directory_api.search.rules import CareRule, Eligibility
 from directory_api.text import fold
 
+GROW_TO = 1_000  # a filter that keeps fewer: rank everything within the distance at once
 ALL_STATUSES: frozenset[bool | None] = frozenset({True, False, None})
 
 
@@ -55,6 +56,7 @@ class Derived:
     _names: list[str] | None = None
     _sites: Counter[tuple[str, str]] | None = None
     _orgs: dict[str, Org] | None = None
+    org_texts: tuple[list[str], list[str]] = ([], [])  # folded names and names, as orgs
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def keys(self) -> tuple[np.ndarray, np.ndarray, list[IndexKey]]:
@@ -125,6 +127,7 @@ class Derived:
             ordered = sorted(groups.values(), key=lambda o: (o.folded, o.id))
             orgs = {o.id: o for o in ordered}
             with self._lock:
+                self.org_texts = ([o.folded for o in ordered], [o.name for o in ordered])
                 self._orgs = orgs
         return orgs
 
@@ -179,14 +182,15 @@ def grow(
     keep: Callable[[Any], bool] | None,
     need: int,
 ) -> list[Any]:
-    """At least `need` kept items from fetch(limit) (-> items, exhausted), or all there are."""
+    """At least `need` kept items from fetch(limit) (-> items, exhausted), or all there are:
+    the limit grows fourfold, then (past GROW_TO) to everything within the distance."""
     limit = need
     while True:
         items, exhausted = fetch(limit)
         kept = items if keep is None else [x for x in items if keep(x)]
         if len(kept) >= need or exhausted:
             return kept
-        limit *= 4
+        limit = limit * 4 if limit * 4 <= GROW_TO else 2**62
 
 
 def page(items: list[Any], offset: int, count: int, total: int | None) -> Found:
@@ -277,7 +281,11 @@ def search_orgs(directory: Directory, args: dict[str, Any], offset: int, count: 
     if "name" in args:
         m: StringMatch = args["name"]
         listed = [o for o in orgs if o is not None]
-        hits = string_positions(m, [o.folded for o in listed], [o.name for o in listed])
+        if "_id" in args:
+            texts = ([o.folded for o in listed], [o.name for o in listed])
+        else:
+            texts = derived(directory).org_texts  # of all orgs, in the same order
+        hits = string_positions(m, *texts)
         network = [None] if orgs and orgs[0] is None and matches(m, "cak", "CAK") else []
         orgs = [*network, *(listed[i] for i in hits)]
     return page(orgs, offset, count, len(orgs))

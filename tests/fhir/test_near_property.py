@@ -136,3 +136,26 @@ def test_service_near_matches_brute_force(app, ps, lat, lon, dist, care, scheme,
     )
     tail = f"-{care.replace('_', '-')}-{scheme.replace('_', '-')}"
     assert got == [(i + tail, d) for d, _, i in rows if d <= dist]
+
+
+def test_rare_name_among_many_is_found_in_distance_order(app):
+    """A filter that keeps few of 3,000 candidates: the search widens past its steps (to
+    everything within the distance) and still returns exactly the brute-force order."""
+    ps = [
+        Provider(
+            id=f"q{i:04d}",
+            name="Zeldzaam" if i % 500 == 7 else "Gewoon",
+            category="pharmacy",
+            cak_contracted=True,
+            lat=52.0 + (i % 60) * 0.005,
+            lon=5.0 + (i // 60) * 0.005,
+            location_precision="coordinates",
+            source="test",
+            source_version=1,
+        )
+        for i in range(3000)
+    ]
+    serve(app, ps)
+    got = walk(app.test_client(), "/fhir/Location?near=52.0%7C5.0%7C100%7Ckm&name=zeld&_count=2")
+    rows = sorted((km_to(52.0, 5.0, p), p.name, p.id) for p in ps if p.name == "Zeldzaam")
+    assert got == [(i, d) for d, _, i in rows] and len(got) == 6
