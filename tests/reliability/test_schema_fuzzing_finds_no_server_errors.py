@@ -157,6 +157,7 @@ def test_generated_requests_get_no_5xx_and_match_the_schema(admin_app, database_
     known: dict[str, Any] = {
         "source": "cak-apotheken",
         "provider_id": ids[0],
+        "location_id": ids[0],  # GET /fhir/Location/{location_id}: one per provider (issue 13)
         "ids": ids,
         "gazetteer": services.gazetteer.available,
     }
