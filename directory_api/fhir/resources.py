@@ -231,15 +231,10 @@ def healthcare_service(
 def terms_text(rule: CareRule, terms: Eligibility, lang: str) -> str:
     """The terms as Markdown: share, patient contribution, conditions, referral, advice."""
     en = lang.split("-")[0].lower() == "en"
-    share = (
-        f"{terms.share_percent}%"
-        if terms.share_percent is not None
-        else ("not paid by the CAK" if en else "niet door het CAK vergoed")
-    )
-    lines = [
-        f"- {'Share of the unpaid bill' if en else 'Deel van de onbetaalde rekening'}: "
-        f"{share} ({terms.basis})"
-    ]
+    lines = [f"- {'Basis' if en else 'Grondslag'}: {terms.basis}"]
+    if terms.share_percent is not None:  # no figure of our own when the rules give none
+        head = "Share of the unpaid bill" if en else "Deel van de onbetaalde rekening"
+        lines.append(f"- {head}: {terms.share_percent}%")
     if terms.patient_contribution:
         head = "Patient pays" if en else "Eigen bijdrage"
         lines.append(f"- {head}: {terms.patient_contribution.get(lang)}")
@@ -247,7 +242,8 @@ def terms_text(rule: CareRule, terms: Eligibility, lang: str) -> str:
     if rule.referral:
         lines.append(f"- {'Referral' if en else 'Verwijzing'}: {rule.referral.get(lang)}")
     lines += [f"- {a.get(lang)}" for a in rule.advice]
-    lines.append(f"\n{'Sources' if en else 'Bronnen'}: {', '.join(terms.sources)}")
+    sources = dict.fromkeys((*terms.sources, *rule.sources))
+    lines.append(f"\n{'Sources' if en else 'Bronnen'}: {', '.join(sources)}")
     return "\n".join(lines)
 
 

@@ -142,6 +142,16 @@ def test_healthcare_services_follow_the_rules(fhir_app, fhir):
         fhir, f"/fhir/HealthcareService/{service['id']}", headers={"Accept-Language": "en"}
     )
     assert rule.eligible[0].patient_contribution.en in english["extraDetails"]
+    # A share only where the rules give one (never a figure of our own).
+    assert "Deel van de onbetaalde rekening" not in service["extraDetails"]
+    gp_rule = rules.rule("gp", "uninsurable")
+    gp = get_ok(fhir, "/fhir/HealthcareService?service-type=gp&scheme=uninsurable")
+    gp_terms = gp["entry"][0]["resource"]
+    share = gp_rule.eligible[0].share_percent
+    assert f"Deel van de onbetaalde rekening: {share}%" in gp_terms["extraDetails"]
+    shares = [e for e in ext(gp_terms, TERMS_EXT)[0]["extension"] if e["url"] == "sharePercent"]
+    assert shares == [{"url": "sharePercent", "valueInteger": share}]
+    assert all(s in gp_terms["extraDetails"] for s in gp_rule.sources)
     # Maternity: every midwife and hospital is paid 100% (seed 001), contracted or not.
     maternity = get_ok(
         fhir, "/fhir/HealthcareService?service-type=maternity&scheme=uninsurable&_count=100"
