@@ -472,12 +472,74 @@ def bench_http(
                         )
             http["runs"] = runs
             http["by_concurrency"] = _summarise_runs(runs, plan.concurrencies)
+            http["fhir_near"] = bench_fhir_near(server, wrk, plan, origins_file)
         memory = _worker_memory(server)
         if server.proc.poll() is not None:
             raise RuntimeError(f"gunicorn died during the run: {server.tail()}")
     finally:
         server.stop()
     return http, memory
+
+
+FHIR_CONCURRENCY = 4
+
+
+def bench_fhir_near(server: Server, wrk: str, plan: Plan, origins_file: Path) -> dict[str, Any]:
+    """GET /fhir/Location?near=lat|lon&type=pharmacy&_count=10 (issue 13) against the
+    equivalent GET /v1/search?care=pharmacy (10 results), measured as the floor/search pairs:
+    wrk at concurrency 4, alternating order per round, the workers' CPU per request, medians."""
+    category, care = generate.COMMON
+    status, body = http_get(server.port, f"/fhir/Location?near=52.09%7C5.12&type={category}")
+    if status != 200 or not json.loads(body).get("entry"):
+        raise RuntimeError(f"/fhir/Location answered {status}: {body[:300]!r}")
+    warm = run_wrk(
+        wrk,
+        server.port,
+        "fhir",
+        2 * server.workers,
+        plan.wrk_warmup_seconds,
+        origins_file,
+        category,
+    )
+    wait_idle(server)
+    runs = []
+    for r in range(plan.rounds):
+        for mode in ("search", "fhir") if r % 2 == 0 else ("fhir", "search"):
+            pids = server.worker_pids()
+            before = cpu_seconds(pids)
+            result = run_wrk(
+                wrk,
+                server.port,
+                mode,
+                FHIR_CONCURRENCY,
+                plan.wrk_seconds,
+                origins_file,
+                category if mode == "fhir" else care,
+            )
+            spent = cpu_seconds(pids) - before
+            done = result["requests"]
+            result["worker_cpu_ms_per_request"] = round(spent * 1000 / done, 4) if done else None
+            runs.append(result)
+            log(
+                f"  wrk c={FHIR_CONCURRENCY} {mode:<6} {result['rps']:>8.1f} req/s  p50 "
+                f"{result['p50_ms']:.2f} ms  worker CPU {result['worker_cpu_ms_per_request']}"
+            )
+    found: dict[str, Any] = {"concurrency": FHIR_CONCURRENCY, "warmup_requests": warm["requests"]}
+    for mode in ("search", "fhir"):
+        mine = [r for r in runs if r["endpoint"] == mode]
+        cpu = [r["worker_cpu_ms_per_request"] for r in mine if r["worker_cpu_ms_per_request"]]
+        found[mode] = {
+            "rps": round(float(np.median([r["rps"] for r in mine])), 1),
+            "p50_ms": round(float(np.median([r["p50_ms"] for r in mine])), 3),
+            "cpu_ms": round(float(np.median(cpu)), 4) if cpu else None,
+            "bad": sum(r["bad"] for r in mine),
+        }
+    found["ratios"] = {
+        "cpu": ratio(found["fhir"]["cpu_ms"], found["search"]["cpu_ms"]),
+        "p50": ratio(found["fhir"]["p50_ms"], found["search"]["p50_ms"]),
+    }
+    found["runs"] = runs
+    return found
 
 
 def wait_idle(server: Server, timeout: float = 120.0) -> None:
@@ -915,6 +977,14 @@ TARGETS: tuple[tuple[str, str, tuple[str, ...], str, float, str], ...] = (
         "x",
     ),
     (
+        "fhir_near_cpu",
+        "FHIR Location?near CPU per request / /v1/search's (pharmacy, 10 results, c=4)",
+        ("http", "fhir_near", "ratios", "cpu"),
+        "<=",
+        2.0,
+        "x",
+    ),
+    (
         "scaling_common",
         "find_nearest p50, largest / smallest directory (pharmacy)",
         ("scaling", "ratios", "common_p50"),
@@ -1073,7 +1143,17 @@ def _md_http(http: dict[str, Any]) -> list[str]:
         ):
             cells += [_fmt(f[key], digits), _fmt(s[key], digits), _fmt(r[ratio_key])]
         rows.append(cells + [str(f["bad"] + s["bad"])])
-    return lines + _table(header + ["errors"], rows, "r" * (len(header) + 1))
+    table = lines + _table(header + ["errors"], rows, "r" * (len(header) + 1))
+    fhir = http.get("fhir_near")
+    if fhir:
+        table += [
+            "",
+            f"FHIR `Location?near` vs `/v1/search` (c={fhir['concurrency']}): "
+            f"{_fmt(fhir['fhir']['rps'], 0)} vs {_fmt(fhir['search']['rps'], 0)} req/s, "
+            f"CPU {_fmt(fhir['fhir']['cpu_ms'], 3)} vs {_fmt(fhir['search']['cpu_ms'], 3)} "
+            f"ms/req (ratio {_fmt(fhir['ratios']['cpu'])}).",
+        ]
+    return table
 
 
 def _md_scaling(sc: dict[str, Any]) -> list[str]:

@@ -2,7 +2,7 @@
 --
 --   wrk -t1 -c4 -d10s -s bench/search.lua http://127.0.0.1:PORT -- MODE ORIGINS_FILE [CARE]
 --
--- MODE is "floor" or "search". ORIGINS_FILE has one "lat,lon" per line (bench/run.py writes
+-- MODE is "floor", "search" or "fhir" (GET /fhir/Location?near, CARE = a category). ORIGINS_FILE has one "lat,lon" per line (bench/run.py writes
 -- them shuffled from a fixed seed, so every run asks the same questions in the same order).
 -- done() prints one line "BENCH_JSON {...}" with counts and latency percentiles in
 -- microseconds, which bench/run.py parses.
@@ -28,7 +28,10 @@ function init(args)
   local file = assert(args[2], "search mode needs an origins file")
   for line in io.lines(file) do
     local lat, lon = line:match("^%s*([-%d.]+)%s*,%s*([-%d.]+)")
-    if lat then
+    if lat and mode == "fhir" then  -- CARE is then the provider category (issue 13)
+      paths[#paths + 1] = "/fhir/Location?near=" .. lat .. "%7C" .. lon .. "&type=" .. care
+        .. "&_count=10"
+    elseif lat then
       paths[#paths + 1] = "/v1/search?care=" .. care .. "&lat=" .. lat .. "&lon=" .. lon
     end
   end

@@ -13,6 +13,9 @@ def register_blueprints(api: Api, app: Flask) -> None:
 
     for module in (search, providers, care_types, sources, imports, health):
         api.register_blueprint(module.blp)
+    from directory_api import fhir  # /fhir (issue 13), its own package
+
+    fhir.register(api, app)
     from directory_api.web.views import (
         widget,  # /widget.js and /embed: HTML and JS, so not in the OpenAPI document
     )
