@@ -287,3 +287,7 @@ def serve_command(host: str, port: int, workers: int) -> None:
     from directory_api.web.serving import serve
 
     serve(host=host, port=port, workers=workers)
+
+
+if __name__ == "__main__":
+    main()

@@ -33,7 +33,8 @@ from directory_api.fhir.params import (
 from directory_api.fhir.search import derived, search_locations, search_orgs
 from directory_api.models import CATEGORIES
 from directory_api.search.directory import Directory
-from directory_api.services import Services, get_services
+from directory_api.services import Services
+from directory_api.web.context import get_services, request_directory
 
 blp = Blueprint(
     "fhir",
@@ -83,7 +84,7 @@ def lang() -> str:
 
 def current() -> tuple[Services, Directory]:
     services = get_services()
-    return services, services.directory()
+    return services, request_directory(services=services)
 
 
 def location_bytes(services: Services, directory: Directory, position: int) -> bytes:
