@@ -11,7 +11,7 @@ from flask_smorest import Blueprint, abort
 
 from directory_api.imports.pipeline import ImportOutcome, import_file, import_records
 from directory_api.services import get_services
-from directory_api.versions.lists import slugify
+from directory_api.versions.identity import slugify
 from directory_api.web.auth import require_admin
 from directory_api.web.schemas import (
     ImportOptionsSchema,

@@ -10,7 +10,8 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from directory_api.services import get_services
-from directory_api.versions.lists import Change, Diff, SourceInfo
+from directory_api.versions.diff import Change, Diff
+from directory_api.versions.records import SourceInfo
 from directory_api.web.schemas import (
     DiffArgsSchema,
     DiffSchema,
