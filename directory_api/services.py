@@ -9,7 +9,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from directory_api.geo.geocode import Gazetteer, GeopyGeocoder, OnlineGeocoder
+from directory_api.geo.gazetteer import Gazetteer
+from directory_api.geo.online import OnlineGeocoder, nominatim_geocoder
 from directory_api.search.directory import Directory, DirectoryHolder
 from directory_api.search.rules import Rules, load_rules
 from directory_api.store.store import Store
@@ -74,12 +75,10 @@ def _online_geocoder(cfg: Mapping[str, Any]) -> OnlineGeocoder | None:
     """Nominatim (rate-limited, cached) when configured; used only when importing lists."""
     if cfg.get("DIRECTORY_GEOCODER") != "nominatim":
         return None
-    from geopy.geocoders import Nominatim
-
-    nominatim = Nominatim(
+    return nominatim_geocoder(
         user_agent=cfg["DIRECTORY_GEOCODER_USER_AGENT"],
         domain=cfg["DIRECTORY_GEOCODER_DOMAIN"],
         scheme=cfg["DIRECTORY_GEOCODER_SCHEME"],
         timeout=10,
+        min_delay_seconds=cfg["DIRECTORY_GEOCODER_MIN_DELAY"],
     )
-    return GeopyGeocoder(nominatim, min_delay_seconds=cfg["DIRECTORY_GEOCODER_MIN_DELAY"])

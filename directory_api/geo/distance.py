@@ -1,4 +1,4 @@
-"""The one place that touches geopy and shapely: great-circle km and the spatial index."""
+"""Great-circle km (geopy's formula) and the spatial index of provider points (shapely STRtree)."""
 
 from __future__ import annotations
 

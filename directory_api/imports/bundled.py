@@ -12,7 +12,7 @@ from pathlib import Path
 from directory_api.errors import GeodataError
 from directory_api.imports.pipeline import import_file
 from directory_api.services import Services
-from directory_api.versions.lists import slugify
+from directory_api.versions.identity import slugify
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 

@@ -22,7 +22,7 @@ from typing import Any
 from marshmallow import ValidationError, fields
 
 from directory_api.errors import InvalidRow, MalformedPostcode
-from directory_api.geo.geocode import normalize_postcode
+from directory_api.geo.gazetteer import normalize_postcode
 from directory_api.models import CATEGORIES
 
 NOT_TEXT = "not a text/CSV file"

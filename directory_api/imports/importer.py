@@ -22,7 +22,7 @@ from typing import Any, Protocol, cast
 from marshmallow import Schema, ValidationError, missing, pre_load, validates_schema
 
 from directory_api.errors import InvalidRow, LocationError
-from directory_api.geo.geocode import Gazetteer
+from directory_api.geo.gazetteer import Gazetteer
 from directory_api.imports import csvread
 from directory_api.imports.csvread import (
     Category,
@@ -39,7 +39,9 @@ from directory_api.imports.csvread import (
     show,
 )
 from directory_api.models import CATEGORIES, ProviderRow
-from directory_api.versions.lists import Identity, identity_keys, identity_keys_of
+from directory_api.versions.identity import identity_keys
+from directory_api.versions.identity_fast import identity_keys_of
+from directory_api.versions.values import Identity
 
 __all__ = [
     "ParsedFile",
@@ -55,7 +57,7 @@ __all__ = [
 
 
 class RowLocator(Protocol):
-    """Anything that can place a row without coordinates (geocode.Gazetteer does)."""
+    """Anything that can place a row without coordinates (gazetteer.Gazetteer does)."""
 
     def locate_row(
         self, postcode: str | None, city: str | None
@@ -65,7 +67,7 @@ class RowLocator(Protocol):
 @dataclass
 class ParsedFile:
     rows: list[ProviderRow] = field(default_factory=list)  # valid rows only
-    identities: list[Identity] = field(default_factory=list)  # lists.identity_keys of each row
+    identities: list[Identity] = field(default_factory=list)  # identity.identity_keys of each row
     problems: list[InvalidRow] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     checksum: str = ""  # sha256 hex of the raw bytes
@@ -220,7 +222,7 @@ class ProviderRowSchema(Schema):
 
 def identity_key(row: ProviderRow) -> str:
     """'ext:<id>' when the list gives an id, else 'npa:' name|postcode|house number, folded:
-    the same place, as versions of a list match it (lists.identity_keys)."""
+    the same place, as versions of a list match it (identity.identity_keys)."""
     ext, npa = identity_keys(row)
     return ext or npa
 
@@ -282,7 +284,7 @@ class _RowChecker:
     def __init__(self, parsed: ParsedFile, locator: RowLocator, schema: ProviderRowSchema):
         self.parsed, self.locator, self.schema = parsed, locator, schema
         self.seen: dict[str, int] = {}
-        # Only a locator with the real postcode table (geocode.Gazetteer) can tell that a
+        # Only a locator with the real postcode table (gazetteer.Gazetteer) can tell that a
         # well-formed postcode does not exist; without one, nothing is claimed.
         self.checks_postcodes = bool(getattr(locator, "available", False))
         self.unknown_postcodes: list[str] = []

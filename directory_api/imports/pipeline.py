@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from directory_api.errors import DirectoryError, ImportRejected
-from directory_api.geo.geocode import OnlineGeocoder
+from directory_api.geo.online import OnlineGeocoder
 from directory_api.imports.csvread import looks_like_formula, show
 from directory_api.imports.importer import (
     ParsedFile,
@@ -17,7 +17,8 @@ from directory_api.imports.importer import (
 )
 from directory_api.models import ProviderRow
 from directory_api.services import Services
-from directory_api.versions.lists import PublishResult, slugify
+from directory_api.versions.identity import slugify
+from directory_api.versions.records import PublishResult
 
 MAX_SOURCE_NAME = 300  # sources.name in store.py
 

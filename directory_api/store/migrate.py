@@ -1,12 +1,12 @@
 """Schema migrations (Alembic): bring a database of any release of this app to the newest schema.
 
-The Alembic scripts live in ``directory_api/migrations`` (shipped with the package); no
+The Alembic scripts live in ``directory_api/store/migrations`` (shipped with the package); no
 alembic.ini is needed. ``upgrade()`` is safe to call from several processes at once (gunicorn
 workers, two app instances): they take turns on a lock and the later ones find nothing to do.
 
-A schema change in store.py needs a new revision (tests/test_migrations.py fails until then).
-Draft one against a database at the current head, then read and fix it (SQLite runs it in
-batch mode, so name any constraint you will want to drop later):
+A schema change in tables.py needs a new revision (tests/store/test_migrations.py fails
+until then). Draft one against a database at the current head, then read and fix it (SQLite
+runs it in batch mode, so name any constraint you will want to drop later):
 
     DATABASE_URL=sqlite:///draft.sqlite3 python -c "from alembic import command;
     from directory_api.store import migrate; migrate.main_upgrade('sqlite:///draft.sqlite3');
@@ -30,6 +30,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
+
+from directory_api.store.engine import make_engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "alembic_version"
@@ -91,16 +93,12 @@ def upgrade(engine: Engine) -> None:
 
 def main_upgrade(url: str) -> str:
     """Upgrade the database at `url` (for `directory-api db upgrade`); returns its revision."""
-    from directory_api.store.store import (
-        Store,  # store.py calls upgrade(): import it only when used from here
-    )
-
-    store = Store(url)
+    engine = make_engine(url)
     try:
-        upgrade(store.engine)
-        revision = current_revision(store.engine)
+        upgrade(engine)
+        revision = current_revision(engine)
     finally:
-        store.dispose()
+        engine.dispose()
     if revision is None:
         raise RuntimeError(f"{url}: no revision after upgrading")
     return revision

@@ -372,7 +372,7 @@ def test_the_importer_knows_the_store_column_lengths():
 
     from directory_api.imports.csvread import COLUMN_LENGTHS
     from directory_api.imports.pipeline import MAX_SOURCE_NAME
-    from directory_api.store.store import providers, sources
+    from directory_api.store.tables import providers, sources
 
     lengths = {
         c.name: c.type.length

@@ -161,7 +161,7 @@ def test_a_fault_inside_the_publishing_transaction_loses_nothing(production_app,
     """The rows are inserted, then the data version bump fails: all of it is rolled back."""
     client = production_app.test_client()
     before = snapshot(client)
-    monkeypatch.setattr(directory_api.store.store, "_bump", database_down)
+    monkeypatch.setattr(directory_api.store.store, "bump", database_down)
     r = client.post(
         "/v1/sources/cak-apotheken/imports",
         data={"file": (io.BytesIO(PHARMACIES.replace(b"Basis", b"Nieuw")), "new.csv")},

@@ -15,7 +15,7 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 from sqlalchemy.engine import Connection
 
-from directory_api.store.store import metadata
+from directory_api.store.tables import metadata
 
 config = context.config
 target_metadata = metadata

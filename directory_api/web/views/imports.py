@@ -10,7 +10,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from directory_api.imports.pipeline import ImportOutcome, import_file, import_records
-from directory_api.versions.lists import slugify
+from directory_api.versions.identity import slugify
 from directory_api.web.auth import require_admin
 from directory_api.web.context import get_services
 from directory_api.web.schemas import (

@@ -12,7 +12,7 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from directory_api.errors import DirectoryError, LocationError
-from directory_api.geo.geocode import parse_coordinates
+from directory_api.geo.gazetteer import parse_coordinates
 from directory_api.models import Origin
 from directory_api.search.ranking import nearest
 from directory_api.services import Services

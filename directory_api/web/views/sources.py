@@ -9,7 +9,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
-from directory_api.versions.lists import Change, Diff, SourceInfo
+from directory_api.versions.diff import Change, Diff
+from directory_api.versions.records import SourceInfo
 from directory_api.web.context import get_services, request_directory
 from directory_api.web.schemas import (
     DiffArgsSchema,

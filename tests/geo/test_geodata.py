@@ -21,7 +21,7 @@ from directory_api.geo import geodata
 
 REAL_MIRROR = Path(
     os.environ.get("DIRECTORY_GEODATA_MIRROR")
-    or Path(__file__).resolve().parents[2] / "shared" / "data"
+    or Path(__file__).resolve().parents[3] / "shared" / "data"
 )
 needs_real_mirror = pytest.mark.skipif(
     not REAL_MIRROR.is_dir(),

@@ -17,7 +17,8 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import Engine
 
 from directory_api.store import migrate
-from directory_api.store.store import Store, metadata
+from directory_api.store.store import Store
+from directory_api.store.tables import metadata
 
 TABLES = {"meta", "sources", "source_versions", "providers"}
 

@@ -15,20 +15,19 @@ from hypothesis import strategies as st
 
 from directory_api import errors
 from directory_api.geo import geodata
-from directory_api.geo.geocode import (
+from directory_api.geo.gazetteer import (
     Gazetteer,
-    GeopyGeocoder,
-    OnlineGeocoder,
     normalize_postcode,
     parse_coordinates,
     place_key,
 )
+from directory_api.geo.online import GeopyGeocoder, OnlineGeocoder
 from directory_api.models import Origin
 
-INVENTED = Path(__file__).parent / "data" / "geo"
+INVENTED = Path(__file__).parents[1] / "data" / "geo"
 REAL_MIRROR = Path(
     os.environ.get("DIRECTORY_GEODATA_MIRROR")
-    or Path(__file__).resolve().parents[2] / "shared" / "data"
+    or Path(__file__).resolve().parents[3] / "shared" / "data"
 )
 
 

@@ -1,4 +1,5 @@
-"""Offline resolution of a search origin (postcode, place name, coordinates); online import help."""
+"""Offline resolution of a search origin (postcode, place name, coordinates) from the GeoNames
+postcode and place tables: the Gazetteer, and the parsers of postcodes and coordinates."""
 
 from __future__ import annotations
 
@@ -9,10 +10,6 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Protocol
-
-from geopy.exc import GeopyError
-from geopy.extra.rate_limiter import RateLimiter
 
 from directory_api import errors, models
 
@@ -90,7 +87,7 @@ def place_key(name: str) -> str:
     return " ".join(re.sub(r"[\W_]+", " ", text).split())
 
 
-def _in_netherlands(lat: float, lon: float) -> bool:
+def in_netherlands(lat: float, lon: float) -> bool:
     return NL_BOUNDS[0] <= lat <= NL_BOUNDS[1] and NL_BOUNDS[2] <= lon <= NL_BOUNDS[3]
 
 
@@ -266,66 +263,3 @@ class Gazetteer:
                 return found[0], found[1], "postcode4"
         found = self.place(city) if city else None
         return (found[0], found[1], "place") if found is not None else None
-
-
-class OnlineGeocoder(Protocol):
-    """Address-level geocoding, used only when importing rows without coordinates."""
-
-    def geocode_address(
-        self, street: str | None, house_number: str | None, postcode: str | None, city: str | None
-    ) -> tuple[float, float] | None: ...
-
-
-def address_query(
-    street: str | None, house_number: str | None, postcode: str | None, city: str | None
-) -> str | None:
-    """One-line query "Street 1, 1234 AB City, Netherlands"; None without a street."""
-
-    def join(sep: str, *parts: str | None) -> str:
-        return sep.join(p.strip() for p in parts if p and p.strip())
-
-    if not street or not street.strip():
-        return None
-    return join(", ", join(" ", street, house_number), join(" ", postcode, city), "Netherlands")
-
-
-class GeopyGeocoder:
-    """OnlineGeocoder over an injected geopy geocoder, rate-limited and cached in a dict."""
-
-    def __init__(
-        self,
-        geocoder: Any,
-        *,
-        min_delay_seconds: float = 1.0,
-        max_retries: int = 2,
-        error_wait_seconds: float = 5.0,
-        cache: dict[str, tuple[float, float] | None] | None = None,
-    ) -> None:
-        self._geocode = RateLimiter(
-            geocoder.geocode,
-            min_delay_seconds=min_delay_seconds,
-            max_retries=max_retries,
-            error_wait_seconds=error_wait_seconds,
-            swallow_exceptions=False,
-        )
-        self.cache: dict[str, tuple[float, float] | None] = {} if cache is None else cache
-
-    def geocode_address(
-        self, street: str | None, house_number: str | None, postcode: str | None, city: str | None
-    ) -> tuple[float, float] | None:
-        """Point of an address in the Netherlands, or None (not found, outside NL, or error)."""
-        query = address_query(street, house_number, postcode, city)
-        if query is None:
-            return None
-        if query in self.cache:
-            return self.cache[query]
-        try:
-            location = self._geocode(query, exactly_one=True)
-        except GeopyError:
-            return None  # not cached: a later import may succeed
-        point = None
-        if location is not None:
-            lat, lon = float(location.latitude), float(location.longitude)
-            point = (lat, lon) if _in_netherlands(lat, lon) else None
-        self.cache[query] = point
-        return point

@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from directory_api.geo.online import nominatim_geocoder
 from directory_api.imports.pipeline import import_file
 
 # Recorded shape of a Nominatim /search answer (format=json).
@@ -83,3 +84,24 @@ def test_addresses_are_geocoded_when_configured(make_app, nominatim, geodata_dir
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_no_geocoder_by_default(app):
     assert app.extensions["directory"].online_geocoder is None
+
+
+def test_nominatim_geocoder_asks_the_configured_server(nominatim):
+    """The factory services use: an address in, the recorded point out, asked once."""
+    domain, queries = nominatim
+    geocoder = nominatim_geocoder(
+        user_agent="directory-api-tests",
+        domain=domain,
+        scheme="http",
+        timeout=5,
+        min_delay_seconds=0.0,
+    )
+    assert geocoder.geocode_address("Domplein", "1", "3512 JE", "Utrecht") == pytest.approx(
+        (52.0907374, 5.1214201)
+    )
+    assert geocoder.geocode_address("Domplein", "1", "3512 JE", "Utrecht") is not None
+    assert geocoder.geocode_address("Nergensstraat", "9", None, "Utrecht") is None
+    assert queries == [
+        "Domplein 1, 3512 JE Utrecht, Netherlands",
+        "Nergensstraat 9, Utrecht, Netherlands",
+    ]

@@ -8,7 +8,7 @@ import pytest
 
 from directory_api.errors import ImportRejected, NotFound
 from directory_api.imports.pipeline import import_file
-from directory_api.versions.lists import slugify
+from directory_api.versions.identity import slugify
 
 V1 = b"""id,name,category,cak_contracted,postcode,house_number,lat,lon
 A1,Apotheek Een,pharmacy,ja,3511 AB,1,52.09,5.12
@@ -83,7 +83,7 @@ def test_failure_while_writing_rolls_back(client, services, monkeypatch):
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(store_module, "_bump", explode)
+    monkeypatch.setattr(store_module, "bump", explode)
     with pytest.raises(RuntimeError):
         import_file(services, V2, source_name="CAK apotheken")
     monkeypatch.undo()

@@ -1,0 +1,67 @@
+"""The fast twins of identity.py's per-row functions: identity keys and stable ids of many
+rows a column at a time. Each equals its reference applied row by row
+(tests/versions/test_identity_fast.py)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+from directory_api.models import ProviderRow
+from directory_api.text import fold
+from directory_api.versions.values import Identity
+
+
+def identity_keys_of(
+    external_ids: Sequence[str | None],
+    names: Sequence[str | None],
+    postcodes: Sequence[str | None],
+    house_numbers: Sequence[str | None],
+) -> list[Identity]:
+    """identity_keys of many rows given as columns: the same keys, a chunk at a time."""
+    if all(external_ids):  # every row gives an id
+        ext: list[str | None] = list(map("ext:".__add__, map(str.strip, external_ids)))  # type: ignore[arg-type]
+    else:
+        ext = [f"ext:{e.strip()}" if e else None for e in external_ids]
+    texts = [[v or "" for v in column] for column in (names, postcodes, house_numbers)]
+    npa: list[str] = []
+    for start in range(0, len(ext), 2000):
+        npa += _npa_keys([column[start : start + 2000] for column in texts])
+    return list(zip(ext, npa, strict=True))
+
+
+# Whitespace that fold() would change in ASCII text: str.split() splits at these too, and it
+# drops a space at either end of a part (next to a "|" or to the "\x00" between rows).
+_UNEVEN: tuple[str, ...] = ("\t", "\n", "\x0b", "\x0c", "\r", "\x1c", "\x1d", "\x1e", "\x1f")
+_UNEVEN += ("  ", " |", "| ", " \x00", "\x00 ")
+
+
+def _npa_keys(columns: list[list[str]]) -> list[str]:
+    """'npa:' + folded name|postcode|house number of some rows, given as three columns.
+    For ASCII with single spaces inside words only, fold() is lower(): one call does all."""
+    joined = "\x00".join(map("|".join, zip(*columns, strict=True)))
+    if (
+        joined.isascii()
+        and joined.count("\x00") == len(columns[0]) - 1
+        and not joined.startswith(" ")
+        and not joined.endswith(" ")
+        and not any(s in joined for s in _UNEVEN)
+    ):
+        return ("npa:" + joined.lower()).replace("\x00", "\x00npa:").split("\x00")
+    return [f"npa:{fold(n)}|{fold(p)}|{fold(h)}" for n, p, h in zip(*columns, strict=True)]
+
+
+def row_identity_keys(rows: Sequence[ProviderRow]) -> list[Identity]:
+    """[identity_keys(row) for row in rows], a column at a time."""
+    return identity_keys_of(
+        [r.external_id for r in rows],
+        [r.name for r in rows],
+        [r.postcode for r in rows],
+        [r.house_number for r in rows],
+    )
+
+
+def stable_ids(slug: str, keys: Sequence[str]) -> list[str]:
+    """[stable_id(slug, key) for key in keys]."""
+    sha1, prefix = hashlib.sha1, f"{slug}\x00"
+    return [sha1((prefix + key).encode()).hexdigest()[:12] for key in keys]
