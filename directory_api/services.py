@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -12,9 +13,13 @@ from typing import Any
 from flask import Flask, current_app, g, has_request_context
 
 from directory_api.geo.geocode import Gazetteer, GeopyGeocoder, OnlineGeocoder
-from directory_api.search.directory import Directory, DirectoryHolder
+from directory_api.search.directory import Directory
+from directory_api.search.resilient import ResilientHolder
 from directory_api.search.rules import Rules, load_rules
+from directory_api.store.availability import LazySchema, store_name, unreachable
 from directory_api.store.store import Store
+
+log = logging.getLogger(__name__)
 
 AS_OF_CACHE = 8  # directories of past days kept per worker
 
@@ -24,9 +29,10 @@ class Services:
     store: Store
     rules: Rules
     gazetteer: Gazetteer
-    holder: DirectoryHolder
+    holder: ResilientHolder
     geodata_dir: Path
     online_geocoder: OnlineGeocoder | None = None
+    schema: LazySchema | None = None
 
     _as_of: dict[tuple[int, date], Directory] = field(default_factory=dict, repr=False)
     _as_of_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -54,14 +60,19 @@ class Services:
 
 
 def build_services(app: Flask) -> Services:
-    """Open the store, load and validate the rules, load the geodata tables."""
+    """Open the store, load and validate the rules, load the geodata tables. A store that
+    cannot be reached does not stop the app: the schema is made when it returns."""
     cfg = app.config
     store = Store(cfg["DATABASE_URL"])
-    store.create_schema()
+    schema = _schema(store)
     rules = load_rules(cfg.get("DIRECTORY_RULES_PATH"))
     gazetteer = Gazetteer.from_dir(Path(cfg["DIRECTORY_GEODATA_PATH"]))
-    holder = DirectoryHolder(
-        store.data_version, store.snapshot, interval=cfg["DIRECTORY_VERSION_CHECK_SECONDS"]
+    holder = ResilientHolder(
+        schema.before(store.data_version),
+        schema.before(store.snapshot),
+        is_outage=unreachable,
+        interval=cfg["DIRECTORY_VERSION_CHECK_SECONDS"],
+        retry_max=cfg["DIRECTORY_STORE_RETRY_MAX_SECONDS"],
     )
     return Services(
         store=store,
@@ -70,7 +81,25 @@ def build_services(app: Flask) -> Services:
         holder=holder,
         geodata_dir=Path(cfg["DIRECTORY_GEODATA_PATH"]),
         online_geocoder=_online_geocoder(cfg),
+        schema=schema,
     )
+
+
+def _schema(store: Store) -> LazySchema:
+    """Create or upgrade the schema now, or (store unreachable) when it is first reached."""
+    schema = LazySchema(store.create_schema)
+    try:
+        schema.ensure()
+    except Exception as error:
+        if not unreachable(error):
+            raise
+        log.warning(
+            "the store at %s is not reachable at start-up (%s): the schema is checked when "
+            "it returns",
+            store_name(store.url),
+            type(error).__name__,
+        )
+    return schema
 
 
 def _online_geocoder(cfg: Mapping[str, Any]) -> OnlineGeocoder | None:

@@ -6,6 +6,8 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
+from directory_api.errors import StoreUnavailable
+
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
     def __init__(self, options: dict[str, Any]) -> None:
@@ -21,8 +23,13 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         from directory_api import create_app
 
         app = create_app()
-        # Build the index before taking requests, so no request waits for it.
-        app.extensions["directory"].directory()
+        # Build the index before taking requests, so no request waits for it. A store that
+        # is down does not stop the worker (gunicorn would stop the master): it answers 503
+        # and loads the index as soon as the store returns.
+        try:
+            app.extensions["directory"].directory()
+        except StoreUnavailable:
+            pass  # logged once by the holder, which retries in the background
         return app
 
 

@@ -24,11 +24,18 @@ class Health(MethodView):
 @blp.route("/ready")
 class Ready(MethodView):
     @blp.response(200, HealthSchema)
-    @blp.alt_response(503, description="Store unreachable")
+    @blp.alt_response(503, schema=HealthSchema, description="Store unreachable (see reason)")
     def get(self) -> Any:
-        """The store answers and the in-memory index is built."""
+        """The store answers and the in-memory index is built; 503 says why not."""
+        services = get_services()
         try:
-            get_services().directory()
-        except Exception:  # any store failure means: not ready
-            return {"status": "unavailable"}, 503
+            services.directory()
+        except Exception as error:  # any store failure means: not ready
+            reason = services.holder.reason() or (
+                f"the index could not be loaded ({type(error).__name__})"
+            )
+            return {"status": "unavailable", "reason": reason}, 503
+        down = services.holder.reason()
+        if down is not None:  # reads are answered from memory, but the store is down
+            return {"status": "unavailable", "reason": down}, 503
         return {"status": "ready"}
