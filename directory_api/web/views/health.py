@@ -30,11 +30,9 @@ class Ready(MethodView):
         services = get_services()
         try:
             services.directory()
-        except Exception as error:  # any store failure means: not ready
-            reason = services.holder.reason() or (
-                f"the index could not be loaded ({type(error).__name__})"
-            )
-            return {"status": "unavailable", "reason": reason}, 503
+        except Exception:  # any store failure means: not ready (a reason only for outages)
+            reason = services.holder.reason()
+            return {"status": "unavailable", **({"reason": reason} if reason else {})}, 503
         down = services.holder.reason()
         if down is not None:  # reads are answered from memory, but the store is down
             return {"status": "unavailable", "reason": down}, 503
