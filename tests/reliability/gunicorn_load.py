@@ -41,8 +41,14 @@ class Server:
         self.log_path = log_path
         self._log = log_path.open("wb")
         self.process = subprocess.Popen(
-            [str(BIN / "directory-api"), "serve", "--port", str(self.port), "--workers",
-             str(workers)],
+            [
+                str(BIN / "directory-api"),
+                "serve",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(workers),
+            ],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=self._log,

@@ -69,7 +69,14 @@ class PgCluster:
             "-c fsync=off -c max_connections=50"
         )
         self._run(
-            "pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.root / "log"), "-w",
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-o",
+            options,
+            "-l",
+            str(self.root / "log"),
+            "-w",
             "start",
         )
         self.running = True

@@ -152,9 +152,7 @@ def test_reads_go_on_from_memory_while_the_store_is_down(pg, tmp_path, geodata_d
     services.store.dispose()
 
 
-def test_an_app_started_while_the_store_is_down_loads_when_it_returns(
-    pg, tmp_path, geodata_dir
-):
+def test_an_app_started_while_the_store_is_down_loads_when_it_returns(pg, tmp_path, geodata_dir):
     url = pg.url(password=PASSWORD)
     pg.stop()
     with app_log() as records:
