@@ -25,6 +25,7 @@ from tests.reliability.conftest import (
     TOKEN,
     load_small_directory,
     provider_csv,
+    record_figures,
 )
 
 PASSWORD = "outage-secret-pw"
@@ -109,6 +110,9 @@ def test_reads_go_on_from_memory_while_the_store_is_down(pg, tmp_path, geodata_d
         assert body["error"] == "Service Unavailable"
         assert "not reachable" in body["message"] and "127.0.0.1" not in body["message"]
         assert write.headers["Retry-After"].isdigit()
+        # What needs the store itself is a 503 too, never a 500.
+        assert_error_shape(client.get("/v1/sources"), 503)
+        assert_error_shape(client.get(SEARCH + "&as_of=2026-01-01"), 503)
         rollback = client.post(
             "/v1/sources/cak-apotheken/rollback", json={"version": 1}, headers=AUTH
         )
@@ -149,6 +153,14 @@ def test_reads_go_on_from_memory_while_the_store_is_down(pg, tmp_path, geodata_d
     assert len(messages(records, "store reachable again")) == 1
     assert not any(r.exc_info for r in records)  # no traceback per request
     assert took < 10
+    record_figures(
+        "store_outage_in_process",
+        "postgresql",
+        searches_from_memory=30,
+        background_retries=services.holder.retries,
+        new_version_served_after_publish_s=round(took, 2),
+        outage_log_lines=len(messages(records, "store not reachable")),
+    )
     services.store.dispose()
 
 
