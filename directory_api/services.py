@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -16,10 +15,8 @@ from directory_api.geo.geocode import Gazetteer, GeopyGeocoder, OnlineGeocoder
 from directory_api.search.directory import Directory
 from directory_api.search.resilient import ResilientHolder
 from directory_api.search.rules import Rules, load_rules
-from directory_api.store.availability import LazySchema, store_name, unreachable
+from directory_api.store.availability import LazySchema, unreachable
 from directory_api.store.store import Store
-
-log = logging.getLogger(__name__)
 
 AS_OF_CACHE = 8  # directories of past days kept per worker
 
@@ -86,19 +83,14 @@ def build_services(app: Flask) -> Services:
 
 
 def _schema(store: Store) -> LazySchema:
-    """Create or upgrade the schema now, or (store unreachable) when it is first reached."""
+    """Create or upgrade the schema now, or (store unreachable) when it is first reached;
+    the holder logs the outage when the index is first asked for."""
     schema = LazySchema(store.create_schema)
     try:
         schema.ensure()
     except Exception as error:
         if not unreachable(error):
             raise
-        log.warning(
-            "the store at %s is not reachable at start-up (%s): the schema is checked when "
-            "it returns",
-            store_name(store.url),
-            type(error).__name__,
-        )
     return schema
 
 

@@ -108,7 +108,7 @@ def test_a_store_outage_under_load_loses_no_search_and_stops_no_worker(pg, tmp_p
     assert "Worker failed to boot" not in log and "Traceback" not in log, log[-3000:]
     # Once per worker process that met the outage (two, plus the one booted during it).
     assert 1 <= log.count("store not reachable") <= 3, log
-    assert log.count("not reachable at start-up") == 1, log
+    assert log.count("no data loaded yet; retrying in the background") == 1, log
     record_figures(
         "store_outage_under_load",
         "postgresql",
