@@ -38,6 +38,21 @@ class _OnceAMinute:
         return True
 
 
+class _NoBreaches(logging.Filter):
+    """flask-limiter logs every 429 ("ratelimit ... exceeded"): not a line per request."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("ratelimit ")
+
+
+def _limiter_logger() -> logging.Logger:
+    """flask-limiter's storage lines (unreachable, recovered) as our JSON lines."""
+    logger = logging.getLogger(f"{__name__}.flask_limiter")
+    if not any(isinstance(f, _NoBreaches) for f in logger.filters):
+        logger.addFilter(_NoBreaches())
+    return logger
+
+
 def fail_open(app: Flask) -> bool:
     setting = str(app.config.get("DIRECTORY_RATE_LIMIT_ON_STORAGE_ERROR") or "open").lower()
     if setting not in {"open", "closed"}:
@@ -78,7 +93,7 @@ def init_limiter(app: Flask) -> Any:
         default_limits=[limits],
         default_limits_exempt_when=lambda: request.path in EXEMPT,
     )
-    limiter.logger = logging.getLogger(f"{__name__}.flask_limiter")  # our JSON log lines
+    limiter.logger = _limiter_logger()
     should_log = _OnceAMinute()
 
     @app.errorhandler(StorageError)
