@@ -192,3 +192,23 @@ def test_an_unknown_failure_mode_is_refused(tmp_path):
                 "DIRECTORY_RATE_LIMIT_ON_STORAGE_ERROR": "ajar",
             }
         )
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_two_servers_share_one_limit_in_redis(make_app, cli_env, shared_redis, tmp_path):
+    """Two `directory-api serve` processes (2 workers each): 4 processes, one limit."""
+    from tests.reliability.gunicorn_load import Server, serve_env
+
+    make_app()  # creates the schema
+    env = serve_env(
+        cli_env, DIRECTORY_RATE_LIMIT="8/minute", DIRECTORY_RATE_LIMIT_STORAGE=shared_redis
+    )
+    servers = [Server(env, tmp_path / f"server{i}.log") for i in range(2)]
+    try:
+        for server in servers:
+            server.wait("/health", 200)
+        codes = [servers[i % 2].get(SEARCH)[0] for i in range(12)]
+    finally:
+        for server in servers:
+            server.stop()
+    assert codes == [200] * 8 + [429] * 4, codes
