@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from directory_api import create_app
 from directory_api.imports.pipeline import import_file
 from directory_api.web.auth import token_hash
@@ -186,3 +188,35 @@ def test_an_app_started_while_the_store_is_down_loads_when_it_returns(pg, tmp_pa
     outage = messages(records, "store not reachable")
     assert len(outage) == 1 and "no data loaded yet" in outage[0], outage
     app.extensions["directory"].store.dispose()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["import", "LIST"],
+        ["rollback", "cak-apotheken", "--to", "1"],
+        ["sources"],
+        ["db", "upgrade"],
+    ],
+)
+def test_cli_names_an_unreachable_store_in_one_line(command, tmp_path):
+    from tests.reliability.pgcluster import free_port
+
+    port = free_port()  # nothing listens there
+    listed = tmp_path / "list.csv"
+    listed.write_bytes(PHARMACIES)
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgresql+psycopg://app:{PASSWORD}@127.0.0.1:{port}/directory",
+        "DIRECTORY_INSTANCE_PATH": str(tmp_path / "instance"),
+    }
+    args = [str(listed) if part == "LIST" else part for part in command]
+    done = subprocess.run(
+        [str(BIN / "directory-api"), *args], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == (
+        f"error: the store at postgresql+psycopg://app@127.0.0.1:{port}/directory is not "
+        "reachable; nothing was changed\n"
+    )
+    assert done.stdout == ""
