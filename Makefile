@@ -13,7 +13,7 @@ WORKERS ?= 2
 $(BIN)/directory-api: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,redis]'
 	touch $@
 
 install: $(BIN)/directory-api

@@ -17,16 +17,28 @@ from directory_api import create_app
 from directory_api.errors import DirectoryError
 from directory_api.models import CATEGORIES
 from directory_api.services import Services
+from directory_api.store.availability import unavailable, unreachable
 
 
 @contextmanager
 def _services() -> Iterator[Services]:
-    """The app's services for one command; database connections closed at the end."""
-    services: Services = create_app().extensions["directory"]
+    """The app's services for one command; database connections closed at the end. A store
+    that cannot be reached is one line on stderr (no password, no traceback) and exit 2."""
+    services: Services | None = None
     try:
+        services = create_app().extensions["directory"]
+        if services.schema is not None:
+            services.schema.ensure()
         yield services
+    except Exception as error:
+        if not unreachable(error):
+            raise
+        url = services.store.url if services is not None else ""
+        click.echo(f"error: {unavailable(url).message}; nothing was changed", err=True)
+        sys.exit(2)
     finally:
-        services.store.dispose()
+        if services is not None:
+            services.store.dispose()
 
 
 @click.group()

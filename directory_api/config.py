@@ -19,12 +19,17 @@ ENVIRONMENT: dict[str, tuple[Any, Any]] = {
     "DIRECTORY_GEOCODER_USER_AGENT": ("directory-api (import of provider lists)", str),
     "DIRECTORY_GEOCODER_MIN_DELAY": (1.0, float),  # seconds between requests (usage policy)
     "DIRECTORY_VERSION_CHECK_SECONDS": (2.0, float),  # how often a worker looks for new data
+    # Longest wait between two tries to reach the store during an outage (backoff from 0.5 s).
+    "DIRECTORY_STORE_RETRY_MAX_SECONDS": (5.0, float),
     "DIRECTORY_ADMIN_TOKEN_HASHES": ("", str),  # comma-separated sha256 hex of bearer tokens
     "DIRECTORY_MAX_UPLOAD_BYTES": (20 * 1024 * 1024, int),
     "DIRECTORY_CORS_ORIGINS": ("*", str),
     "DIRECTORY_CACHE_SECONDS": (60, int),  # Cache-Control max-age of read endpoints
     "DIRECTORY_RATE_LIMIT": ("", str),  # e.g. "120/minute" per client; "" = no limit
-    "DIRECTORY_RATE_LIMIT_STORAGE": ("memory://", str),  # e.g. redis://127.0.0.1:6379
+    "DIRECTORY_RATE_LIMIT_STORAGE": ("memory://", str),  # e.g. redis://127.0.0.1:6379/0
+    # When the shared limit storage cannot be reached: "open" (default) counts per instance
+    # in memory and serves on; "closed" answers 503 until it is back.
+    "DIRECTORY_RATE_LIMIT_ON_STORAGE_ERROR": ("open", str),
     "DIRECTORY_LOG_LEVEL": ("INFO", str),
     "DIRECTORY_BENCH_MODE": (False, lambda v: str(v).lower() in {"1", "true", "yes"}),
 }

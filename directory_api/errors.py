@@ -64,6 +64,12 @@ class ImportConflict(DirectoryError):
     status = 409
 
 
+class StoreUnavailable(DirectoryError):
+    """The store (database) cannot be reached; the message names it without credentials."""
+
+    status = 503
+
+
 @dataclass(frozen=True)
 class InvalidRow:
     """One problem in an imported file: line (header is line 1), column, reason."""

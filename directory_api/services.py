@@ -11,8 +11,10 @@ from typing import Any
 
 from directory_api.geo.gazetteer import Gazetteer
 from directory_api.geo.online import OnlineGeocoder, nominatim_geocoder
-from directory_api.search.directory import Directory, DirectoryHolder
+from directory_api.search.directory import Directory
+from directory_api.search.resilient import ResilientHolder
 from directory_api.search.rules import Rules, load_rules
+from directory_api.store.availability import LazySchema, unreachable
 from directory_api.store.store import Store
 
 AS_OF_CACHE = 8  # directories of past days kept per worker
@@ -23,9 +25,10 @@ class Services:
     store: Store
     rules: Rules
     gazetteer: Gazetteer
-    holder: DirectoryHolder
+    holder: ResilientHolder
     geodata_dir: Path
     online_geocoder: OnlineGeocoder | None = None
+    schema: LazySchema | None = None
 
     _as_of: dict[tuple[int, date], Directory] = field(default_factory=dict, repr=False)
     _as_of_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -53,13 +56,18 @@ class Services:
 
 def build_services(cfg: Mapping[str, Any]) -> Services:
     """Open the store, load and validate the rules, load the geodata tables (from the app's
-    settings)."""
+    settings). A store that cannot be reached does not stop the app: the schema is made
+    when it returns."""
     store = Store(cfg["DATABASE_URL"])
-    store.create_schema()
+    schema = _schema(store)
     rules = load_rules(cfg.get("DIRECTORY_RULES_PATH"))
     gazetteer = Gazetteer.from_dir(Path(cfg["DIRECTORY_GEODATA_PATH"]))
-    holder = DirectoryHolder(
-        store.data_version, store.snapshot, interval=cfg["DIRECTORY_VERSION_CHECK_SECONDS"]
+    holder = ResilientHolder(
+        schema.before(store.data_version),
+        schema.before(store.snapshot),
+        is_outage=unreachable,
+        interval=cfg["DIRECTORY_VERSION_CHECK_SECONDS"],
+        retry_max=cfg["DIRECTORY_STORE_RETRY_MAX_SECONDS"],
     )
     return Services(
         store=store,
@@ -68,7 +76,20 @@ def build_services(cfg: Mapping[str, Any]) -> Services:
         holder=holder,
         geodata_dir=Path(cfg["DIRECTORY_GEODATA_PATH"]),
         online_geocoder=_online_geocoder(cfg),
+        schema=schema,
     )
+
+
+def _schema(store: Store) -> LazySchema:
+    """Create or upgrade the schema now, or (store unreachable) when it is first reached;
+    the holder logs the outage when the index is first asked for."""
+    schema = LazySchema(store.create_schema)
+    try:
+        schema.ensure()
+    except Exception as error:
+        if not unreachable(error):
+            raise
+    return schema
 
 
 def _online_geocoder(cfg: Mapping[str, Any]) -> OnlineGeocoder | None:

@@ -9,10 +9,14 @@ from flask import Flask, jsonify
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
-from directory_api.errors import DirectoryError, ImportRejected, InvalidRow
+from directory_api.errors import DirectoryError, ImportRejected, InvalidRow, StoreUnavailable
+from directory_api.store.availability import unreachable
 from directory_api.web.schemas import ErrorSchema
 
 log = logging.getLogger(__name__)
+
+STORE_DOWN = "the store is not reachable: nothing was changed; try again shortly"
+RETRY_AFTER_SECONDS = 5
 
 
 def _flatten(messages: Any) -> dict[str, list[str]]:
@@ -97,10 +101,24 @@ def register_error_handlers(app: Flask) -> None:
             body["problems"] = [p.as_dict() for p in error.problems]
         return jsonify(body), error.status
 
+    app.register_error_handler(StoreUnavailable, store_unavailable)
+
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Any:
         if isinstance(error, HTTPException):
             return app.extensions["directory_api"].handle_http_exception(error)
+        if unreachable(error):  # an outage, not a bug: 503; the holder logs it once
+            app.extensions["directory"].holder.report(error)
+            return store_unavailable(StoreUnavailable(STORE_DOWN))
         log.exception("unhandled error")
         body = error_body(500, "Internal Server Error", "internal error", None)
         return jsonify(body), 500
+
+
+def store_unavailable(error: StoreUnavailable) -> Any:
+    """503 in the one error shape with Retry-After; the message never names the store's host
+    (the CLI's does: it runs where the operator can see the configuration anyway)."""
+    body = error_body(503, "Service Unavailable", STORE_DOWN, None)
+    if not error.message.startswith("the store at "):
+        body["message"] = error.message
+    return jsonify(body), 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}

@@ -9,7 +9,6 @@ from flask import Flask, Response, g, request
 
 from directory_api.web.context import request_directory
 
-EXEMPT = frozenset(("/health", "/ready"))
 CACHED_METHODS = frozenset(("GET", "HEAD"))
 
 
@@ -53,18 +52,7 @@ def init_app(app: Flask) -> None:
 
 
 def _init_limiter(app: Flask) -> None:
-    """flask-limiter per client address (held only in its counters, never logged)."""
-    limits = app.config.get("DIRECTORY_RATE_LIMIT") or ""
-    if not limits:
-        return
-    from flask_limiter import Limiter
-    from flask_limiter.util import get_remote_address
+    """Rate limits per client: see web/limits.py (shared storage, fail open or closed)."""
+    from directory_api.web.limits import init_limiter
 
-    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["DIRECTORY_RATE_LIMIT_STORAGE"])
-    app.extensions["directory_limiter"] = Limiter(
-        get_remote_address,
-        app=app,
-        default_limits=[limits],
-        default_limits_exempt_when=lambda: request.path in EXEMPT,
-    )
+    init_limiter(app)

@@ -260,6 +260,7 @@ class SourceListSchema(ma.Schema):
 
 class HealthSchema(ma.Schema):
     status = fields.String(required=True)
+    reason = fields.String(metadata={"description": "Why not ready (503 only)"})
 
 
 # -- versions, diffs, imports ---------------------------------------------------------------

@@ -7,6 +7,8 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
+from directory_api.errors import StoreUnavailable
+
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
     def __init__(self, options: dict[str, Any]) -> None:
@@ -24,7 +26,12 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         app = create_app()  # in each worker, after the fork (no preload_app)
         # Build the index before taking requests, so no request waits for it; then freeze
         # what the worker holds (rules, gazetteer, index), so collections skip it for good.
-        app.extensions["directory"].directory()
+        # A store that is down does not stop the worker (gunicorn would stop the master):
+        # it answers 503 and loads the index as soon as the store returns.
+        try:
+            app.extensions["directory"].directory()
+        except StoreUnavailable:
+            return app  # logged once by the holder, which retries in the background
         gc.freeze()
         return app
 

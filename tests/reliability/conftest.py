@@ -114,3 +114,11 @@ def cli_env(database_url: str, tmp_path: Path, geodata_dir: Path) -> dict[str, s
         "DIRECTORY_INSTANCE_PATH": str(tmp_path / "instance"),
         "DIRECTORY_GEODATA_PATH": str(geodata_dir),
     }
+
+
+@pytest.fixture
+def pg():
+    """A private PostgreSQL cluster this test may stop and start (tests/reliability/pgcluster)."""
+    from tests.reliability.pgcluster import pg_cluster
+
+    yield from pg_cluster()
