@@ -10,7 +10,6 @@ import marshmallow as ma
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from directory_api.imports.importer import ProviderRowSchema
 from directory_api.models import Provider
 from directory_api.search.directory import Directory, DirectoryHolder
 from directory_api.web.schemas import SearchArgsSchema, fast_search_args
@@ -118,56 +117,3 @@ def test_directory_in_box_and_lazy_texts():
     assert d.in_box(4.9, 51.9, 5.1, 52.1) == [0]
     assert d.in_box(5.0, 52.0, 6.0, 53.0) == [0, 1]  # edges included
     assert json.loads(d.json_bytes(0))["name"] == "A"  # encoded once, on first use
-
-
-cells = st.one_of(
-    st.text(max_size=12),
-    st.sampled_from(
-        [
-            "",
-            "-",
-            "3511 AB",
-            "3511ab",
-            "12345",
-            "ja",
-            "nee",
-            "maybe",
-            "52,09",
-            "52.1",
-            "5.12",
-            "91",
-            "pharmacy",
-            "apotheek",
-            "winkel",
-            "=SUM(A1)",
-            "+31 20 123 4567",
-            "@x",
-            "www.example.nl",
-            "http://x",
-            "a@b.nl",
-            "a@",
-            " Apotheek ",
-        ]
-    ),
-)
-ROW_KEYS = list(ProviderRowSchema().load_fields)
-
-
-@settings(max_examples=1500, deadline=None)
-@given(
-    row=st.dictionaries(st.sampled_from([*ROW_KEYS, "unknown"]), cells),
-    default_category=st.sampled_from([None, "pharmacy"]),
-    default_contracted=st.sampled_from([None, True]),
-)
-def test_row_fast_load_equals_schema_load(row, default_category, default_contracted):
-    schema = ProviderRowSchema(
-        default_category=default_category, default_contracted=default_contracted
-    )
-    fast = schema.fast_load(row)
-    try:
-        slow = schema.load(row)
-    except ma.ValidationError:
-        assert fast is None
-        return
-    if fast is not None:
-        assert fast == slow

@@ -1,57 +1,24 @@
-"""Validate imported provider lists (CSV exports or JSON records) into ProviderRows.
-
-No Flask, no SQL: bytes or records in, a ParsedFile (valid rows + every problem) out.
-Raw CSV handling (encodings, delimiters, headers) and the per-cell marshmallow fields
-live in csvread.py.
+"""Rows to ProviderRows, the reference path: ProviderRowSchema (a marshmallow field per
+cell, from models.PROVIDER_FIELDS) loads a row's cells, and RowChecker checks one row at a
+time: loads it, places it (coordinates, else the locator), drops duplicates and words every
+problem. columns.py is the fast path beside it and must give the same ParsedFile.
 """
 
 from __future__ import annotations
 
-import gc
-import hashlib
-import json
-from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Mapping
 from functools import cached_property
-from itertools import repeat
-from operator import attrgetter, itemgetter
-from typing import Any, Protocol, cast
+from typing import Any, Protocol
 
-from marshmallow import Schema, ValidationError, missing, pre_load, validates_schema
+from marshmallow import Schema, ValidationError, pre_load, validates_schema
 
-from directory_api.errors import InvalidRow, LocationError
+from directory_api.errors import LocationError
 from directory_api.geo.geocode import Gazetteer
-from directory_api.imports import csvread
-from directory_api.imports.csvread import (
-    Category,
-    Contracted,
-    Coordinate,
-    Email,
-    Name,
-    Phone,
-    Postcode,
-    Text,
-    Website,
-    category_code,
-    parse_contracted,
-    show,
-)
-from directory_api.models import CATEGORIES, ProviderRow
-from directory_api.versions.lists import Identity, identity_keys, identity_keys_of
-
-__all__ = [
-    "ParsedFile",
-    "ProviderRowSchema",
-    "RowLocator",
-    "category_code",
-    "format_report",
-    "identity_key",
-    "parse_contracted",
-    "read_provider_file",
-    "read_provider_records",
-]
+from directory_api.imports.cells import KINDS, Text
+from directory_api.imports.headers import FIELDS, Columns
+from directory_api.imports.report import ParsedFile
+from directory_api.models import PROVIDER_FIELDS, ProviderField, ProviderRow
+from directory_api.versions.lists import Identity, identity_keys
 
 
 class RowLocator(Protocol):
@@ -62,38 +29,22 @@ class RowLocator(Protocol):
     ) -> tuple[float, float, str] | None: ...
 
 
-@dataclass
-class ParsedFile:
-    rows: list[ProviderRow] = field(default_factory=list)  # valid rows only
-    identities: list[Identity] = field(default_factory=list)  # lists.identity_keys of each row
-    problems: list[InvalidRow] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    checksum: str = ""  # sha256 hex of the raw bytes
-    encoding: str = ""
-    delimiter: str = ""
-    total_rows: int = 0  # data rows seen
-
-    def problem(self, line: int, column: str | None, reason: str) -> None:
-        self.problems.append(InvalidRow(line, column, reason))
+def _cell_field(field: ProviderField) -> Text:
+    """The marshmallow field for a provider field's cells. A row must give the fields that
+    cannot be None, but for the coordinates (the locator may find them)."""
+    if field.required and not field.nullable and field.cell not in ("latitude", "longitude"):
+        return KINDS[field.cell](
+            required=True, error_messages={"required": f"{field.name} is missing"}
+        )
+    return KINDS[field.cell]()
 
 
 class ProviderRowSchema(Schema):
     """One row, canonical field names -> raw text. Defaults apply where the row is blank."""
 
-    external_id = Text()
-    name = Name(required=True, error_messages={"required": "name is missing"})
-    category = Category(required=True, error_messages={"required": "category is missing"})
-    cak_contracted = Contracted()
-    street = Text()
-    house_number = Text()
-    postcode = Postcode()
-    city = Text()
-    phone = Phone()
-    website = Website()
-    email = Email()
-    opening_hours = Text()
-    lat = Coordinate(50.6, 53.7, "latitude")
-    lon = Coordinate(3.2, 7.3, "longitude")
+    class Meta:
+        # A field per provider field read from files (models.PROVIDER_FIELDS), in its order.
+        include = {f.name: _cell_field(f) for f in PROVIDER_FIELDS if f.headers}
 
     def __init__(
         self,
@@ -119,92 +70,14 @@ class ProviderRowSchema(Schema):
                 data[key] = default
         return data
 
-    def fast_load(self, data: Mapping[str, Any]) -> dict[str, Any] | None:
-        """What load() returns for a valid row, without marshmallow's per-field machinery
-        (about 2 x faster); None for anything load() might reject, so load() words it."""
-        if not self._field_items.keys() >= data.keys():
-            return None
-        data = self.apply_defaults(data)
-        try:
-            out = {
-                name: self.load_cell(name, data.get(name, missing), data)
-                for name in self._field_items
-            }
-        except ValidationError:
-            return None
-        if (out.get("lat") is None) != (out.get("lon") is None):
-            return None
-        return out
-
-    def load_cell(self, name: str, value: Any, data: Mapping[str, Any] | None = None) -> Any:
-        """One field's value as load() gives it (defaults already applied); may raise."""
-        cell = self._field_items[name]
-        if isinstance(value, str) and not cell.validators:
-            return cell._deserialize(value, name, data)
-        return cell.deserialize(value, name, data)
-
     def default(self, name: str) -> Any:
         """What apply_defaults() puts in a blank or missing cell of this field (None: nothing)."""
         return {"category": self.default_category, "cak_contracted": self.default_contracted}.get(
             name
         )
 
-    def cell_loader(self, name: str, invalid: set[str]) -> Callable[[str], Any]:
-        """load_cell for a column's cells, defaults included as apply_defaults() does them;
-        a cell it rejects is added to `invalid` (its row then goes through load())."""
-        fallback = self.default(name)
-
-        def load(cell: str) -> Any:
-            value = fallback if fallback is not None and cell.strip() in ("", "-") else cell
-            try:
-                return self.load_cell(name, value)
-            except ValidationError:
-                invalid.add(cell)
-                return None
-
-        return load
-
-    def load_columns(
-        self, rows: Sequence[Sequence[str]], columns: csvread.Columns
-    ) -> tuple[dict[str, Sequence[Any]], set[int]]:
-        """fast_load for many rows of one width, a column at a time (Text.load_column): every
-        field's values, and the positions of the rows to load one by one instead (a cell
-        rejected, or one coordinate without the other). Needs no unknown columns."""
-        position = {name: i for i, name in columns.index.items()}
-        by_position = list(zip(*rows, strict=True)) if rows else [()] * columns.width
-        loaded: dict[str, Sequence[Any]] = {}  # in ProviderRowSchema's field order
-        slow: set[int] = set()
-        for name, cell in self._field_items.items():
-            invalid: set[str] = set()
-            load = self.cell_loader(name, invalid)
-            if name in position:
-                cells = by_position[position[name]]
-                # Only Category and Contracted have defaults, and neither has plain cells
-                # (Text.PLAIN): every cell of theirs goes through `load`.
-                assert name not in ("category", "cak_contracted") or cell.PLAIN is None
-                values = cell.load_column(name, cells, load)
-                if invalid:
-                    slow.update(i for i, c in enumerate(cells) if c in invalid)
-            else:  # a column the file does not have: what fast_load does with a missing key
-                try:
-                    default = self.default(name)
-                    value = self.load_cell(name, missing if default is None else default)
-                except ValidationError:
-                    value = None
-                    slow.update(range(len(rows)))
-                values = [value] * len(rows)
-            loaded[name] = values
-        lat, lon = loaded["lat"], loaded["lon"]
-        if None in lat or None in lon:
-            slow.update(
-                i
-                for i, (a, b) in enumerate(zip(lat, lon, strict=True))
-                if (a is None) != (b is None)
-            )
-        return loaded, slow
-
     @cached_property
-    def _field_items(self) -> dict[str, Any]:
+    def field_items(self) -> dict[str, Any]:
         return dict(self.load_fields.items())
 
     @validates_schema
@@ -227,54 +100,8 @@ def identity_key(row: ProviderRow) -> str:
 
 # --- row checking ---------------------------------------------------------------------
 
-_ROW_FIELDS = tuple(f.name for f in fields(ProviderRow))
-_PC4 = itemgetter(slice(4))  # a postcode's PC4 area
-# ProviderRow's fields before and after (lat, lon, location_precision), line left out
-_HEAD = attrgetter(*_ROW_FIELDS[: _ROW_FIELDS.index("lat")])
-_TAIL = attrgetter(*_ROW_FIELDS[_ROW_FIELDS.index("location_precision") + 1 : -1])
-assert _ROW_FIELDS[-1] == "line"
-assert hasattr(ProviderRow, "__slots__") and not hasattr(ProviderRow, "__post_init__")
 
-
-def _new_rows(columns: Sequence[Sequence[Any]]) -> list[ProviderRow]:
-    """[ProviderRow(*values) for values in zip(*columns)], without ProviderRow.__init__: a
-    frozen dataclass sets each field through object.__setattr__, half the time of an import's
-    validation. The slots are filled a column at a time instead, by their descriptors."""
-    rows = list(map(object.__new__, repeat(ProviderRow, len(columns[0]))))
-    for name, column in zip(_ROW_FIELDS, columns, strict=True):
-        deque(map(getattr(ProviderRow, name).__set__, rows, column), maxlen=0)
-    return rows
-
-
-def _widths(rows: Sequence[list[str] | None]) -> set[int | None]:
-    """The lengths of the rows (None for a row that is None)."""
-    try:
-        return set(map(len, rows))  # type: ignore[arg-type]
-    except TypeError:
-        return {None}
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection for a while: an import makes millions of small objects
-    and no cycles, and the collector would walk them all again and again (~20 % of the time)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            if not gc.get_freeze_count():
-                # What the import made and keeps (its rows) goes straight to the oldest
-                # generation, as if it had survived the young collections it skipped,
-                # instead of being walked by one now (both calls just move list heads).
-                # Not if something froze objects for good (directory.load_directory).
-                gc.freeze()
-                gc.unfreeze()
-            gc.enable()
-
-
-class _RowChecker:
+class RowChecker:
     """Validates rows one by one into a ParsedFile, locating them and dropping duplicates."""
 
     SHOWN_WARNINGS = 20
@@ -292,10 +119,14 @@ class _RowChecker:
         self.placed: dict[tuple[str | None, str | None], tuple[float, float, str] | None] = {}
         self.unknown_areas: dict[str, bool] = {}
 
-    def check(self, line: int, raw: Mapping[str, Any], columns: csvread.Columns) -> None:
+    def load_row(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        """The row's values as ProviderRowSchema.load gives them; may raise."""
+        return self.schema.load(raw)  # type: ignore[no-any-return]
+
+    def check(self, line: int, raw: Mapping[str, Any], columns: Columns) -> None:
         """Add the row, or its problems; `columns` names the columns in problems."""
         try:
-            values = self.schema.fast_load(raw) or self.schema.load(raw)
+            values = self.load_row(raw)
         except ValidationError as exc:
             self._report(line, exc.normalized_messages(), columns)
             return
@@ -307,133 +138,8 @@ class _RowChecker:
             row = ProviderRow(lat=lat, lon=lon, location_precision=precision, line=line, **values)
             self._add(row, columns)
 
-    def check_table(
-        self,
-        lines: Sequence[int],
-        rows: Sequence[list[str] | None],
-        errors: Mapping[int, str],
-        columns: csvread.Columns,
-    ) -> None:
-        """check() every data record in file order; rows[i] is None where errors[i] says
-        why it could not be read. Rows as wide as the header are loaded a column at a time
-        first (ProviderRowSchema.load_columns); the rest, and the rows with a cell it
-        rejects, go through check() one by one, so their problems are worded as before."""
-        self.parsed.total_rows += len(lines)
-        # A few thousand rows at a time: their cells stay in the CPU cache from one
-        # column pass to the next (twice as fast as whole columns of a large file).
-        for start in range(0, len(lines), self.CHUNK):
-            part = slice(start, start + self.CHUNK)
-            self._check_chunk(lines[part], rows[part], errors, start, columns)
-
-    CHUNK = 2000  # 5000 measured a little slower (more of the cells fall out of the cache)
-
-    def _check_chunk(
-        self,
-        lines: Sequence[int],
-        rows: Sequence[list[str] | None],
-        errors: Mapping[int, str],
-        offset: int,
-        columns: csvread.Columns,
-    ) -> None:
-        loaded, identities, postcodes = self._load_table(lines, rows, columns)
-        if postcodes is not None and self._add_all(
-            loaded,  # type: ignore[arg-type]
-            identities,
-            lines,
-            postcodes,
-            columns,
-        ):
-            return
-        add, unknown = self._add, self._postcode_unknown
-        for i, line in enumerate(lines):
-            row = loaded[i]
-            if row is None:
-                fields = rows[i]
-                if fields is None:
-                    reason = errors.get(offset + i) or "cannot read this line"
-                    self.parsed.problem(line, None, reason)
-                elif _fits_header(self.parsed, line, fields, columns):
-                    self.check(line, columns.pick(fields), columns)
-                continue
-            # What check() does with the values fast_load() gives for this row:
-            if row.lat is None:
-                place = self._locate(line, None, None, row.postcode, row.city, columns)
-                if place is None:
-                    continue
-                row = ProviderRow(*_HEAD(row), *place, *_TAIL(row), line)
-            elif row.postcode and unknown(row.postcode):
-                self._warn_unknown(line, row.postcode, "its coordinates", columns)
-            add(row, columns, identities[i])
-
-    def _add_all(
-        self,
-        rows: list[ProviderRow],
-        identities: list[Identity],
-        lines: Sequence[int],
-        postcodes: Sequence[str | None],
-        columns: csvread.Columns,
-    ) -> bool:
-        """What the loop of _check_chunk does with rows that all give their coordinates
-        (`postcodes`: theirs), a column at a time: False (nothing done) if some are
-        duplicates (the loop words them) or the locator is asked about every row."""
-        if self.checks_postcodes and not self.by_area:
-            return False
-        keys = [ext or npa for ext, npa in identities]  # identity_key of each row
-        seen = self.seen
-        if len(set(keys)) != len(keys) or not seen.keys().isdisjoint(keys):
-            return False
-        if self.checks_postcodes:
-            areas = self.unknown_areas  # PC4 area -> unknown?, filled by _postcode_unknown
-            here = set(map(_PC4, filter(None, postcodes)))
-            if not areas.keys() >= here:  # areas not asked about before: ask, first row first
-                for postcode in postcodes:
-                    if postcode and postcode[:4] not in areas:
-                        self._postcode_unknown(postcode)
-            unknown = set(filter(areas.__getitem__, here))
-            if unknown:
-                for row in rows:
-                    if row.postcode and row.postcode[:4] in unknown:
-                        self._warn_unknown(row.line, row.postcode, "its coordinates", columns)
-        seen.update(zip(keys, lines, strict=True))
-        self.parsed.rows += rows
-        self.parsed.identities += identities
-        return True
-
-    def _load_table(
-        self, lines: Sequence[int], rows: Sequence[list[str] | None], columns: csvread.Columns
-    ) -> tuple[list[ProviderRow | None], list[Identity], Sequence[str | None] | None]:
-        """ProviderRows (location_precision 'coordinates', lat None where the row gives none)
-        and their identity keys for the rows load_columns takes; None for the others. Their
-        postcodes if every row was taken and gives its coordinates, else None."""
-        regular: Sequence[int]
-        if _widths(rows) == {columns.width}:  # every row readable and as wide as the header
-            regular = range(len(rows))
-        else:
-            regular = [i for i, r in enumerate(rows) if r is not None and len(r) == columns.width]
-        out: list[ProviderRow | None] = [None] * len(rows)
-        identities: list[Identity] = [(None, "")] * len(rows)
-        if not regular:
-            return out, identities, None
-        every = len(regular) == len(rows)
-        table = rows if every else [rows[i] for i in regular]
-        values, slow = self.schema.load_columns(cast(list[list[str]], table), columns)
-        values["location_precision"] = ["coordinates"] * len(regular)
-        values["line"] = lines if every else [lines[i] for i in regular]
-        built = cast(list[ProviderRow | None], _new_rows([values[f] for f in _ROW_FIELDS]))
-        found = identity_keys_of(
-            values["external_id"], values["name"], values["postcode"], values["house_number"]
-        )
-        for j in slow:
-            built[j] = None
-        if len(built) == len(rows):
-            located = not slow and None not in values["lat"]
-            return built, found, values["postcode"] if located else None
-        for j, i in enumerate(regular):
-            out[i], identities[i] = built[j], found[j]
-        return out, identities, None
-
-    def _report(self, line: int, messages: Mapping[str, Any], columns: csvread.Columns) -> None:
-        for name in [*csvread.FIELDS, *(k for k in messages if k not in csvread.FIELDS)]:
+    def _report(self, line: int, messages: Mapping[str, Any], columns: Columns) -> None:
+        for name in [*FIELDS, *(k for k in messages if k not in FIELDS)]:
             found = messages.get(name, [])
             for reason in found if isinstance(found, list) else [found]:
                 column = None if name == "_schema" else columns.column(name)
@@ -446,7 +152,7 @@ class _RowChecker:
         lon: float | None,
         postcode: str | None,
         city: str | None,
-        columns: csvread.Columns,
+        columns: Columns,
     ) -> tuple[float, float, str] | None:
         if lat is not None and lon is not None:
             if postcode and self._postcode_unknown(postcode):
@@ -489,9 +195,7 @@ class _RowChecker:
             unknown = self.unknown_areas[postcode[:4]] = self._locate_row(postcode, None) is None
         return unknown
 
-    def _warn_unknown(
-        self, line: int, postcode: str, placed_by: str, columns: csvread.Columns
-    ) -> None:
+    def _warn_unknown(self, line: int, postcode: str, placed_by: str, columns: Columns) -> None:
         """A postcode the table does not know is probably a typo: import, but say so."""
         self.unknown_postcodes.append(
             f"line {line}, column {columns.column('postcode')!r}: postcode {postcode!r} is not "
@@ -508,9 +212,7 @@ class _RowChecker:
                 "in the postcode table"
             )
 
-    def _add(
-        self, row: ProviderRow, columns: csvread.Columns, identity: Identity | None = None
-    ) -> None:
+    def _add(self, row: ProviderRow, columns: Columns, identity: Identity | None = None) -> None:
         """Keep the row unless it is a duplicate; `identity`: its identity_keys if known."""
         identity = identity or identity_keys(row)
         key = identity[0] or identity[1]  # identity_key(row)
@@ -525,136 +227,7 @@ class _RowChecker:
         self.parsed.problem(row.line, column, f"duplicate of line {self.seen[key]} ({same})")
 
 
-def _check_defaults(parsed: ParsedFile, default_category: str | None) -> str | None:
-    if default_category is None:
-        return None
-    code = category_code(default_category)
-    if code is None:
-        parsed.problem(
-            1,
-            None,
-            f"unknown category {show(default_category)} given with "
-            f"--category (use one of: {', '.join(CATEGORIES)})",
-        )
-    return code
-
-
-# --- entry points ---------------------------------------------------------------------
-
-
-def read_provider_file(
-    data: bytes,
-    *,
-    locator: RowLocator,
-    default_category: str | None = None,
-    default_contracted: bool | None = None,
-    column_map: Mapping[str, str] | None = None,
-    max_field_chars: int = 10_000,
-) -> ParsedFile:
-    """Read a CSV export (',', ';' or tab; UTF-8/16, Windows-1252). Never raises on bad data."""
-    parsed = ParsedFile(checksum=hashlib.sha256(data).hexdigest())
-    decoded = csvread.decode(data)
-    parsed.encoding = decoded.encoding
-    parsed.warnings += [decoded.warning] if decoded.warning else []
-    if decoded.text is None:
-        parsed.problem(1, None, csvread.NOT_TEXT)
-        return parsed
-    if not decoded.text.strip():
-        parsed.problem(1, None, "file is empty")
-        return parsed
-    text = decoded.text
-    parsed.delimiter = csvread.detect_delimiter(text)
-    options = (locator, default_category, default_contracted, column_map, max_field_chars)
-    # Records of one line each are read and checked a chunk at a time, while their cells
-    # are still in the CPU cache; if one spans lines (or cannot be read), the whole file
-    # is read again the slow way, on a fresh ParsedFile.
-    chunks: Iterator[Chunk] = (
-        (lines, rows, {})
-        for lines, rows in csvread.record_chunks(text, parsed.delimiter, _RowChecker.CHUNK)
-    )
-    try:
-        fresh = replace(parsed, rows=[], identities=[], problems=[], warnings=[*parsed.warnings])
-        return _read_records(fresh, chunks, *options)
-    except csvread.SpansLines:
-        pass
-    return _read_records(parsed, iter([_slow_records(text, parsed.delimiter)]), *options)
-
-
-Chunk = tuple[list[int], Sequence[list[str] | None], dict[int, str]]
-
-
-def _read_records(
-    parsed: ParsedFile,
-    chunks: Iterator[Chunk],
-    locator: RowLocator,
-    default_category: str | None,
-    default_contracted: bool | None,
-    column_map: Mapping[str, str] | None,
-    max_field_chars: int,
-) -> ParsedFile:
-    """The rest of read_provider_file, given its records in chunks: start lines, fields of
-    the non-blank records (None where errors[i] says why the record cannot be read)."""
-    lines, rows, errors = next((c for c in chunks if c[0]), ([], [], {}))
-    if not lines:  # only delimiters and whitespace
-        parsed.problem(1, None, "file is empty")
-        return parsed
-    header = rows[0]
-    if header is None:
-        parsed.problem(lines[0], None, f"cannot read the header: {errors.get(0)}")
-        return parsed
-    columns = _header_columns(parsed, lines[0], header, column_map, default_category)
-    category = _check_defaults(parsed, default_category)
-    if parsed.problems:
-        return parsed
-    schema = ProviderRowSchema(
-        default_category=category,
-        default_contracted=default_contracted,
-        max_field_chars=max_field_chars,
-    )
-    checker = _RowChecker(parsed, locator, schema)
-    with gc_paused():
-        checker.check_table(lines[1:], rows[1:], {i - 1: e for i, e in errors.items()}, columns)
-        for more_lines, more_rows, more_errors in chunks:
-            checker.check_table(more_lines, more_rows, more_errors, columns)
-    checker.finish()
-    if parsed.total_rows == 0:
-        parsed.problem(lines[0] + 1, None, "no data rows")
-    return parsed
-
-
-def _slow_records(text: str, delimiter: str) -> Chunk:
-    """All records by csvread.iter_records, for files with records that span lines."""
-    lines: list[int] = []
-    rows: list[list[str] | None] = []
-    errors: dict[int, str] = {}
-    for record in csvread.iter_records(text, delimiter):
-        if record.fields is None:
-            errors[len(rows)] = record.error or "cannot read this line"
-        lines.append(record.line)
-        rows.append(record.fields)
-    return lines, rows, errors
-
-
-def _header_columns(
-    parsed: ParsedFile,
-    line: int,
-    header: list[str],
-    column_map: Mapping[str, str] | None,
-    default_category: str | None,
-) -> csvread.Columns:
-    columns = csvread.map_columns(header, column_map, line=line)
-    parsed.problems += columns.problems
-    parsed.warnings += columns.warnings
-    if "name" not in columns.header and not columns.problems:
-        parsed.problem(line, "name", "no name column (expected a column 'naam' or 'name')")
-    if "category" not in columns.header and default_category is None:
-        parsed.problem(line, "category", "no category column and no --category given")
-    return columns
-
-
-def _fits_header(
-    parsed: ParsedFile, line: int, values: list[str], columns: csvread.Columns
-) -> bool:
+def fits_header(parsed: ParsedFile, line: int, values: list[str], columns: Columns) -> bool:
     if any(v.strip() for v in values[columns.width :]):
         parsed.problem(
             line,
@@ -673,103 +246,3 @@ def _fits_header(
         )
         return False
     return True
-
-
-def read_provider_records(
-    records: Sequence[Mapping[str, object]],
-    *,
-    locator: RowLocator,
-    default_category: str | None = None,
-    default_contracted: bool | None = None,
-    max_field_chars: int = 10_000,
-) -> ParsedFile:
-    """JSON rows, validated like CSV rows (keys as headers); record i is reported as line i + 2."""
-    dump = json.dumps(list(records), ensure_ascii=False, default=str)
-    parsed = ParsedFile(checksum=hashlib.sha256(dump.encode()).hexdigest(), encoding="json")
-    category = _check_defaults(parsed, default_category)
-    if parsed.problems:
-        return parsed
-    schema = ProviderRowSchema(
-        default_category=category,
-        default_contracted=default_contracted,
-        max_field_chars=max_field_chars,
-    )
-    checker = _RowChecker(parsed, locator, schema)
-    keys = _RecordKeys()
-    for line, record in enumerate(records, start=2):
-        parsed.total_rows += 1
-        if not isinstance(record, Mapping):
-            parsed.problem(line, None, "not an object")
-            continue
-        columns = keys.columns(record)
-        raw = _record_values(parsed, line, record, columns)
-        if raw is not None:
-            checker.check(line, raw, columns)
-    checker.finish()
-    parsed.warnings += keys.warnings()
-    if parsed.total_rows == 0:
-        parsed.problem(2, None, "no data rows")
-    return parsed
-
-
-class _RecordKeys:
-    """Header mapping per distinct key set of JSON records; warnings gathered once."""
-
-    def __init__(self) -> None:
-        self.cache: dict[tuple[str, ...], csvread.Columns] = {}
-
-    def columns(self, record: Mapping[Any, object]) -> csvread.Columns:
-        keys = tuple(str(k) for k in record)
-        if keys not in self.cache:
-            self.cache[keys] = csvread.map_columns(keys)
-        return self.cache[keys]
-
-    def warnings(self) -> list[str]:
-        unknown = dict.fromkeys(n for c in self.cache.values() for n in c.unknown)
-        other = dict.fromkeys(
-            w
-            for c in self.cache.values()
-            for w in c.warnings
-            if not w.startswith("ignored extra columns:")
-        )
-        return list(other) + ([csvread.unknown_warning(list(unknown))] if unknown else [])
-
-
-def _record_values(
-    parsed: ParsedFile, line: int, record: Mapping[Any, object], columns: csvread.Columns
-) -> dict[str, str] | None:
-    raw: dict[str, str] = {}
-    for position, value in enumerate(record.values()):
-        name = columns.index.get(position)
-        if name is None or value is None:
-            continue
-        if isinstance(value, bool):
-            raw[name] = "true" if value else "false"
-        elif isinstance(value, int | float):
-            raw[name] = repr(value)
-        elif isinstance(value, str):
-            raw[name] = value
-        else:
-            parsed.problem(line, columns.column(name), "must be text, a number or true/false")
-            return None
-    return raw
-
-
-# --- report ---------------------------------------------------------------------------
-
-
-def format_report(parsed: ParsedFile, *, skipped: bool = False) -> str:
-    """Human-readable import report for the CLI: a summary, warnings, one line per problem."""
-    delimiter = {"\t": "tab", "": "none"}.get(parsed.delimiter, repr(parsed.delimiter))
-    lines = [
-        f"{parsed.total_rows} data rows read (encoding {parsed.encoding or 'unknown'}, "
-        f"delimiter {delimiter}): {len(parsed.rows)} valid, {len(parsed.problems)} "
-        + ("problem" if len(parsed.problems) == 1 else "problems")
-    ]
-    if skipped:
-        lines.insert(
-            0, f"unchanged since the last import (sha256 {parsed.checksum[:12]}…): nothing imported"
-        )
-    lines += [f"warning: {w}" for w in parsed.warnings]
-    lines += [str(p) for p in parsed.problems]
-    return "\n".join(lines)

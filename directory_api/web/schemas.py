@@ -10,7 +10,15 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate, validates_schema
 
-from directory_api.models import CARE_CODES, CATEGORIES, LANGUAGES, PRECISIONS, SCHEMES
+from directory_api.models import (
+    CARE_CODES,
+    CATEGORIES,
+    LANGUAGES,
+    PRECISIONS,
+    PROVIDER_FIELDS,
+    SCHEMES,
+    ProviderField,
+)
 
 
 class StrictSchema(ma.Schema):
@@ -92,30 +100,30 @@ class OriginSchema(ma.Schema):
     label = fields.String(allow_none=True)
 
 
+def _provider_field(field: ProviderField) -> fields.Field:
+    """The output field for a provider field, as models.PROVIDER_FIELDS declares it."""
+    kind = {str: fields.String, bool: fields.Boolean, float: fields.Float}[field.type]
+    options: dict[str, Any] = {"required": True} if field.required else {}
+    options |= {"allow_none": True} if field.nullable else {}
+    options |= {"validate": validate.OneOf(field.choices)} if field.choices else {}
+    options |= {"metadata": {"description": field.description}} if field.description else {}
+    return kind(**options)
+
+
 class ProviderSchema(ma.Schema):
-    id = fields.String(required=True)
-    name = fields.String(required=True)
-    category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
-    cak_contracted = fields.Boolean(
-        required=True, allow_none=True, metadata={"description": "true, false or null (unknown)"}
-    )
-    external_id = fields.String(allow_none=True)
-    street = fields.String(allow_none=True)
-    house_number = fields.String(allow_none=True)
-    postcode = fields.String(allow_none=True)
-    city = fields.String(allow_none=True)
-    phone = fields.String(allow_none=True)
-    website = fields.String(allow_none=True)
-    email = fields.String(allow_none=True)
-    opening_hours = fields.String(allow_none=True)
-    lat = fields.Float(required=True)
-    lon = fields.Float(required=True)
-    location_precision = fields.String(required=True, validate=validate.OneOf(PRECISIONS))
-    source = fields.String(required=True, metadata={"description": "Slug of the list it came from"})
-    source_version = fields.Integer(required=True)
-    source_list_date = fields.Date(
-        allow_none=True, metadata={"description": "Date of that list (null when not given)"}
-    )
+    class Meta:
+        # id, the fields of models.PROVIDER_FIELDS in their order, then the list's
+        include = {
+            "id": fields.String(required=True),
+            **{f.name: _provider_field(f) for f in PROVIDER_FIELDS},
+            "source": fields.String(
+                required=True, metadata={"description": "Slug of the list it came from"}
+            ),
+            "source_version": fields.Integer(required=True),
+            "source_list_date": fields.Date(
+                allow_none=True, metadata={"description": "Date of that list (null when not given)"}
+            ),
+        }
 
 
 class ReimbursementSchema(ma.Schema):
