@@ -114,9 +114,27 @@ VALID = {
 }
 
 
-def mostly_valid(name: str) -> st.SearchStrategy[str]:
-    """A valid cell of this field five times in six, else an awkward one."""
-    return st.one_of(*[st.sampled_from(VALID[name])] * 5, cells)
+def mostly_valid(name: str, awkward: st.SearchStrategy[str] = cells) -> st.SearchStrategy[str]:
+    """A valid cell of this field nine times in ten, else an awkward one."""
+    return st.sampled_from([st.sampled_from(VALID[name])] * 9 + [awkward]).flatmap(lambda s: s)
+
+
+# True one time in ten (st.integers(0, 9) draws 0 far more often than that)
+one_in_ten = st.sampled_from([False] * 9 + [True])
+
+
+_OTHERS = [f for f in FIELDS if f not in ("name", "category", "lat", "lon")]
+
+
+@st.composite
+def header_fields(draw: st.DrawFn) -> list[str]:
+    """The fields a header gives: mostly name, category, some others and both coordinates
+    or neither (as a valid list has them); one time in ten any fields at all."""
+    if draw(one_in_ten):
+        return draw(st.lists(st.sampled_from(FIELDS), unique=True, min_size=1))
+    chosen = ["name", "category", *draw(st.lists(st.sampled_from(_OTHERS), unique=True))]
+    chosen += ["lat", "lon"] if draw(st.booleans()) else []
+    return list(draw(st.permutations(chosen)))
 
 
 def how_many(part: int, whole: int) -> str:
