@@ -10,15 +10,8 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate, validates_schema
 
-from directory_api.models import (
-    CARE_CODES,
-    CATEGORIES,
-    LANGUAGES,
-    PRECISIONS,
-    PROVIDER_FIELDS,
-    SCHEMES,
-    ProviderField,
-)
+from directory_api import models
+from directory_api.models import CARE_CODES, CATEGORIES, LANGUAGES, PRECISIONS, SCHEMES
 
 
 class StrictSchema(ma.Schema):
@@ -100,14 +93,12 @@ class OriginSchema(ma.Schema):
     label = fields.String(allow_none=True)
 
 
-def _provider_field(field: ProviderField) -> fields.Field:
-    """The output field for a provider field, as models.PROVIDER_FIELDS declares it."""
-    kind = {str: fields.String, bool: fields.Boolean, float: fields.Float}[field.type]
-    options: dict[str, Any] = {"required": True} if field.required else {}
-    options |= {"allow_none": True} if field.nullable else {}
-    options |= {"validate": validate.OneOf(field.choices)} if field.choices else {}
-    options |= {"metadata": {"description": field.description}} if field.description else {}
-    return kind(**options)
+def _provider_field(f: models.ProviderField) -> fields.Field:
+    """The output field of a provider field, as models.PROVIDER_FIELDS declares it."""
+    kind = {str: fields.String, bool: fields.Boolean, float: fields.Float}[f.type]
+    choices = validate.OneOf(f.choices) if f.choices else None
+    about = {"description": f.description} if f.description else None
+    return kind(required=f.required, allow_none=f.nullable, validate=choices, metadata=about)
 
 
 class ProviderSchema(ma.Schema):
@@ -115,7 +106,7 @@ class ProviderSchema(ma.Schema):
         # id, the fields of models.PROVIDER_FIELDS in their order, then the list's
         include = {
             "id": fields.String(required=True),
-            **{f.name: _provider_field(f) for f in PROVIDER_FIELDS},
+            **{f.name: _provider_field(f) for f in models.PROVIDER_FIELDS},
             "source": fields.String(
                 required=True, metadata={"description": "Slug of the list it came from"}
             ),
