@@ -61,7 +61,8 @@ HEADER = (
     "lon",
 )
 
-# The importer's bounds (csvread Coordinate fields); jittered points are kept inside them.
+# The importer's bounds (the Coordinate fields in imports/cells.py KINDS); jittered points
+# are kept inside them.
 LAT_RANGE = (50.6, 53.7)
 LON_RANGE = (3.2, 7.3)
 JITTER_DEG = 0.004  # about 450 m north-south, 270 m east-west (standard deviation)

@@ -43,8 +43,8 @@ def _app(database_url: str, geodata: str | None, instance: str) -> Any:
 def probe_import(path: Path, database_url: str, geodata: str | None) -> dict[str, Any]:
     """import_file on the file, timed whole; read_provider_file alone, timed first (the
     validation part of import_file), so publishing is the difference."""
-    from directory_api.imports.importer import read_provider_file
     from directory_api.imports.pipeline import import_file
+    from directory_api.imports.reader import read_provider_file
 
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as instance:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import date
 
 # Provider categories (issue 2). Order is the display order.
@@ -35,6 +35,57 @@ class Origin:
     resolved_from: str  # "coordinates" | "postcode" | "place"
     precision: str  # "coordinates" | "postcode4" | "place"
     label: str | None = None  # e.g. "3511 Utrecht" or "'s-Hertogenbosch"
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderField:
+    """One field of a provider, as lists give it, imports check it and the API serves it."""
+
+    name: str
+    type: type  # str, bool or float
+    required: bool = False  # always present (else it defaults to None)
+    nullable: bool = True  # may be None ("unknown" or "not given")
+    headers: tuple[str, ...] = ()  # header names lists use, Dutch and English; () = not read
+    max_length: int | None = None  # the longest text the store keeps (its VARCHAR length)
+    cell: str = "text"  # how imports reads its cells: the kinds in imports/cells.py
+    choices: tuple[str, ...] = ()  # the only values it may have (nothing: any)
+    description: str | None = None  # for the API documentation
+
+
+# The provider's fields, declared once, in the order the API serves them. ProviderRow and
+# Provider hold them (required ones first, as dataclasses need), imports/headers.py takes
+# its header names from here, imports/cells.py its length limits, imports/rows.py the
+# fields of ProviderRowSchema, web/schemas.py those of ProviderSchema. The table in
+# store/store.py and its migration stay written out (tests/test_models.py holds the table
+# to this).
+_F = ProviderField
+PROVIDER_FIELDS: tuple[ProviderField, ...] = (
+    _F("name", str, required=True, nullable=False, headers=("naam", "name"), max_length=300,
+       cell="name"),
+    _F("category", str, required=True, nullable=False, headers=("categorie", "category"),
+       cell="category", choices=CATEGORIES),
+    _F("cak_contracted", bool, required=True,
+       headers=("gecontracteerd", "cak_contracted", "contracted", "contract"), cell="contracted",
+       description="true, false or null (unknown)"),
+    _F("external_id", str, headers=("id", "external_id", "extern_id"), max_length=200),
+    _F("street", str, headers=("adres", "straat", "street", "address"), max_length=300),
+    _F("house_number", str, headers=("huisnummer", "house_number", "housenumber", "nr", "huisnr"),
+       max_length=50),
+    _F("postcode", str, headers=("postcode", "postal_code", "zip", "zipcode"), max_length=16,
+       cell="postcode"),  # normalised: "1234 AB" or "1234"
+    _F("city", str, headers=("plaats", "woonplaats", "city", "stad"), max_length=200),
+    _F("phone", str, headers=("telefoon", "telefoonnummer", "phone", "tel"), max_length=100,
+       cell="phone"),
+    _F("website", str, headers=("website", "url", "web"), cell="website"),
+    _F("email", str, headers=("e-mail", "email", "mail"), max_length=300, cell="email"),
+    _F("opening_hours", str, headers=("openingstijden", "opening_hours")),
+    _F("lat", float, required=True, nullable=False, headers=("lat", "latitude", "breedtegraad"),
+       cell="latitude"),
+    _F("lon", float, required=True, nullable=False,
+       headers=("lon", "lng", "longitude", "lengtegraad"), cell="longitude"),
+    _F("location_precision", str, required=True, nullable=False, choices=PRECISIONS),
+)  # fmt: skip
+del _F
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +133,33 @@ class Provider:
     email: str | None = None
     opening_hours: str | None = None
     source_list_date: date | None = None  # the date of the list it came from
+
+
+def _check_holds_the_fields(
+    cls: type, first: tuple[str, ...] = (), middle: tuple[str, ...] = (), last: tuple[str, ...] = ()
+) -> None:
+    """The dataclasses above are written out for mypy; this derives them from PROVIDER_FIELDS
+    and checks them, on import: `first`, the required fields, `middle`, the others (default
+    None), `last`; each field named, typed and defaulted as declared."""
+
+    def declared(f: ProviderField) -> tuple[str, object, object]:
+        return (f.name, f.type.__name__ + " | None" * f.nullable, MISSING if f.required else None)
+
+    held = [(f.name, f.type, f.default) for f in fields(cls)]
+    own = {f.name: (f.name, f.type, f.default) for f in fields(cls)}
+    expected = [
+        *(own.get(name) for name in first),
+        *(declared(f) for f in PROVIDER_FIELDS if f.required),
+        *(own.get(name) for name in middle),
+        *(declared(f) for f in PROVIDER_FIELDS if not f.required),
+        *(own.get(name) for name in last),
+    ]
+    if held != expected:
+        raise TypeError(f"{cls.__name__} does not hold PROVIDER_FIELDS as models.py declares")
+
+
+_check_holds_the_fields(ProviderRow, last=("line",))
+_check_holds_the_fields(Provider, ("id",), ("source", "source_version"), ("source_list_date",))
 
 
 @dataclass(frozen=True, slots=True)

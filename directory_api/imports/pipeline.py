@@ -8,13 +8,9 @@ from datetime import date
 
 from directory_api.errors import DirectoryError, ImportRejected
 from directory_api.geo.online import OnlineGeocoder
-from directory_api.imports.csvread import looks_like_formula, show
-from directory_api.imports.importer import (
-    ParsedFile,
-    gc_paused,
-    read_provider_file,
-    read_provider_records,
-)
+from directory_api.imports.cells import looks_like_formula, show
+from directory_api.imports.reader import gc_paused, read_provider_file, read_provider_records
+from directory_api.imports.report import ParsedFile
 from directory_api.models import ProviderRow
 from directory_api.services import Services
 from directory_api.versions.identity import slugify

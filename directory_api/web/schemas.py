@@ -7,6 +7,7 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate, validates_schema
 
+from directory_api import models
 from directory_api.models import CARE_CODES, CATEGORIES, LANGUAGES, PRECISIONS, SCHEMES
 
 
@@ -89,30 +90,28 @@ class OriginSchema(ma.Schema):
     label = fields.String(allow_none=True)
 
 
+def _provider_field(f: models.ProviderField) -> fields.Field:
+    """The output field of a provider field, as models.PROVIDER_FIELDS declares it."""
+    kind = {str: fields.String, bool: fields.Boolean, float: fields.Float}[f.type]
+    choices = validate.OneOf(f.choices) if f.choices else None
+    about = {"description": f.description} if f.description else None
+    return kind(required=f.required, allow_none=f.nullable, validate=choices, metadata=about)
+
+
 class ProviderSchema(ma.Schema):
-    id = fields.String(required=True)
-    name = fields.String(required=True)
-    category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
-    cak_contracted = fields.Boolean(
-        required=True, allow_none=True, metadata={"description": "true, false or null (unknown)"}
-    )
-    external_id = fields.String(allow_none=True)
-    street = fields.String(allow_none=True)
-    house_number = fields.String(allow_none=True)
-    postcode = fields.String(allow_none=True)
-    city = fields.String(allow_none=True)
-    phone = fields.String(allow_none=True)
-    website = fields.String(allow_none=True)
-    email = fields.String(allow_none=True)
-    opening_hours = fields.String(allow_none=True)
-    lat = fields.Float(required=True)
-    lon = fields.Float(required=True)
-    location_precision = fields.String(required=True, validate=validate.OneOf(PRECISIONS))
-    source = fields.String(required=True, metadata={"description": "Slug of the list it came from"})
-    source_version = fields.Integer(required=True)
-    source_list_date = fields.Date(
-        allow_none=True, metadata={"description": "Date of that list (null when not given)"}
-    )
+    class Meta:
+        # id, the fields of models.PROVIDER_FIELDS in their order, then the list's
+        include = {
+            "id": fields.String(required=True),
+            **{f.name: _provider_field(f) for f in models.PROVIDER_FIELDS},
+            "source": fields.String(
+                required=True, metadata={"description": "Slug of the list it came from"}
+            ),
+            "source_version": fields.Integer(required=True),
+            "source_list_date": fields.Date(
+                allow_none=True, metadata={"description": "Date of that list (null when not given)"}
+            ),
+        }
 
 
 class ReimbursementSchema(ma.Schema):

@@ -370,7 +370,7 @@ def test_the_importer_knows_the_store_column_lengths():
     """The importer's limits are the VARCHAR lengths of store.py (no drift either way)."""
     from sqlalchemy import String, Text
 
-    from directory_api.imports.csvread import COLUMN_LENGTHS
+    from directory_api.imports.cells import COLUMN_LENGTHS
     from directory_api.imports.pipeline import MAX_SOURCE_NAME
     from directory_api.store.tables import providers, sources
 

@@ -1,9 +1,9 @@
-"""The column-at-a-time import paths give what the row-by-row ones give.
+"""The columnar fast path (imports/columns.py) and the record chunks (record_chunks.py) give
+what the reference paths beside them give (rows.py, records.iter_records).
 
-read_provider_file loads rows a column at a time (csvread.fast_records,
-ProviderRowSchema.load_columns, Text.load_column); each is held equal here to the slow path
-it stands in for, on awkward input. The versions fast paths (identity keys, assign_ids'
-shortcut, a new source's diff) are held equal in tests/versions/.
+Each property draws mostly valid input: cells from pools of valid values (VALID), an
+awkward cell now and then (SAMPLES and random text), and counts with hypothesis.event how
+many examples compared equal on valid rows (pytest --hypothesis-show-statistics shows it).
 """
 
 from __future__ import annotations
@@ -14,61 +14,39 @@ import io
 
 import marshmallow as ma
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from directory_api.geo.gazetteer import Gazetteer
-from directory_api.imports import csvread, importer
-from directory_api.imports.importer import ParsedFile, ProviderRowSchema, read_provider_file
-from directory_api.versions.identity import identity_keys
-
-FIELDS = list(ProviderRowSchema().load_fields)
-
-SAMPLES = [
-    *("", " ", "-", " - ", "\t", "x", " x", "x ", "x\t", "\tx", "\rx", "a  b", "a\nb", "\xa0x"),
-    *("=SUM(A1)", "+31 20 123 4567", "-5", "@x", " =1", "+", "0031 20", "(030) 123", "030-1234"),
-    *("Apotheek", " Apotheek ", "apotheek", "GGZ-instelling", "pharmacy", "winkel", "Gp"),
-    *("ja", "nee", "JA", "true", "0", "1", "maybe", "waar"),
-    *("3511 AB", "3511AB", "3511 ab", "0123 AB", "3511 SA", "3511 SS", "3511", "351", "3511  AB"),
-    *("52", "52.1", "52,09", "52.", ".5", "0052.1", "53.7", "53.70001", "3.2", "7.3", "5", "1e3"),
-    *("nan", "inf", "9" * 400, "52.1.2", "٣", "5_0"),
-    *(
-        "https://example.org/x",
-        "HTTP://EXAMPLE.NL",
-        "https://x",
-        "www.example.nl",
-        "https://a.b/ c",
-    ),
-    *("https://ex.nl:80/p?q#f", "https://münchen.de", "http://a_b.nl", "https://a.nl\x00"),
-    *(
-        "a@b.nl",
-        "mailto:a@b.nl",
-        "=a@b.nl",
-        "-a@b.nl",
-        "a@b",
-        "a@b.",
-        "a b@c.nl",
-        "a@b.c.nl",
-        "a@@b",
-    ),
-    *("Müller", "ÉÉN", "straße", "ﬁ", "x\u0301", "a|b", "a\x1cb", "Ｘ"),
-    *("x" * 16, "x" * 17, "x" * 50, "x" * 51, "x" * 100, "x" * 101, "x" * 200, "x" * 201),
-    *("x" * 300, "x" * 301, "y" * 299 + " "),
-]
-cells = st.one_of(
-    st.sampled_from(SAMPLES),
-    st.sampled_from(SAMPLES),
-    st.text(max_size=8),
-    st.text(alphabet=" \t\r\n\xa0=+-@,.;:/|'\"0123456789aAzZSéß", max_size=10),
-    st.tuples(st.sampled_from(SAMPLES), st.sampled_from(SAMPLES)).map("".join),
+from directory_api.imports import decoding
+from directory_api.imports.columns import (
+    ColumnChecker,
+    cell_loader,
+    fast_load,
+    load_column,
+    load_columns,
+)
+from directory_api.imports.headers import map_columns
+from directory_api.imports.reader import _header_columns, read_provider_file
+from directory_api.imports.records import detect_delimiter, iter_records
+from directory_api.imports.report import ParsedFile
+from directory_api.imports.rows import ProviderRowSchema, RowChecker, fits_header
+from directory_api.versions import lists
+from tests.imports.helpers import (
+    FIELDS,
+    cells,
+    header_fields,
+    how_many,
+    mostly_valid,
+    one_in_ten,
 )
 
 
 @st.composite
 def tables(draw: st.DrawFn) -> tuple[list[str], list[list[str]]]:
-    """A header of canonical field names and rows exactly as wide."""
-    header = draw(st.lists(st.sampled_from(FIELDS), unique=True, min_size=1))
-    rows = draw(st.lists(st.lists(cells, min_size=len(header), max_size=len(header)), max_size=8))
+    """A header of canonical field names and rows exactly as wide, mostly valid."""
+    header = draw(header_fields())
+    rows = draw(st.lists(st.tuples(*map(mostly_valid, header)).map(list), max_size=8))
     return header, rows
 
 
@@ -76,31 +54,36 @@ schemas = st.builds(
     ProviderRowSchema,
     default_category=st.sampled_from([None, "pharmacy"]),
     default_contracted=st.sampled_from([None, True, False]),
-    max_field_chars=st.sampled_from([10_000, 300, 8]),
+    max_field_chars=st.sampled_from([10_000, 10_000, 10_000, 300, 8]),
 )
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=700, deadline=None)
 @given(table=tables(), schema=schemas)
 def test_load_columns_equals_fast_load_row_by_row(table, schema):
     header, rows = table
-    columns = csvread.map_columns(header)
-    values, slow = schema.load_columns(rows, columns)
+    columns = map_columns(header)
+    values, slow = load_columns(schema, rows, columns)
+    equal = 0
     for i, row in enumerate(rows):
-        expected = schema.fast_load(columns.pick(row))
+        expected = fast_load(schema, columns.pick(row))
         assert (i in slow) == (expected is None)
         if expected is not None:
             assert {name: values[name][i] for name in FIELDS} == expected
+            equal += 1
+    event(f"valid rows compared equal: {how_many(equal, len(rows))}")
 
 
 @pytest.mark.parametrize("name", [f for f in FIELDS if f not in ("category", "cak_contracted")])
 @settings(max_examples=400, deadline=None)
-@given(column=st.lists(cells, max_size=12), max_field_chars=st.sampled_from([10_000, 300, 8]))
-def test_load_column_equals_deserialize_cell_by_cell(name, column, max_field_chars):
+@given(data=st.data(), max_field_chars=st.sampled_from([10_000, 10_000, 300, 8]))
+def test_load_column_equals_deserialize_cell_by_cell(name, data, max_field_chars):
+    column = data.draw(st.lists(mostly_valid(name), max_size=12))
     schema = ProviderRowSchema(max_field_chars=max_field_chars)
     field = schema.load_fields[name]
     invalid: set[str] = set()
-    got = field.load_column(name, column, schema.cell_loader(name, invalid))
+    got = load_column(field, name, column, cell_loader(schema, name, invalid))
+    equal = 0
     for cell, value in zip(column, got, strict=True):
         try:
             expected = field._deserialize(cell, name, {})
@@ -108,6 +91,8 @@ def test_load_column_equals_deserialize_cell_by_cell(name, column, max_field_cha
             assert cell in invalid
         else:
             assert cell not in invalid and value == expected and type(value) is type(expected)
+            equal += 1
+    event(f"valid cells compared equal: {how_many(equal, len(column))}")
 
 
 def test_plain_columns_take_the_fast_path():
@@ -137,46 +122,7 @@ def test_plain_columns_take_the_fast_path():
         expected = [field._deserialize(c, name, {}) for c in column[:1]] + [None] * (
             len(column) - 1
         )
-        assert list(field.load_column(name, column, refuse)) == expected
-
-
-# --- records --------------------------------------------------------------------------
-
-texts = st.lists(
-    st.one_of(
-        st.sampled_from(["a,b", '"a,b",c', '"multi\nline",x', "", " , ", '""', '"x"y', '"open']),
-        st.sampled_from(["\r\n", "\n", "\r", ";", ",", "\t", '"', " "]),
-        st.text(alphabet='ab ,;"\r\n\t', max_size=6),
-        # lines without quotes (split without csv.reader), and what else splitlines() splits at
-        st.sampled_from(
-            ["a,b\n", "\n", "x;y\r\n", " ,\n", "a\tb\r", "a\x0bb", "\x1c", "\x85", "\u2028"]
-        ),
-    ),
-    max_size=12,
-).map("".join)
-
-
-@settings(max_examples=2000, deadline=None)
-@given(
-    text=texts,
-    delimiter=st.sampled_from([",", ";", "\t"]),
-    size=st.sampled_from([1, 2, 3, 5000]),
-)
-def test_fast_records_equal_iter_records(text, delimiter, size):
-    """fast_records joins record_chunks: chunk boundaries anywhere change nothing."""
-    records = list(csvread.iter_records(text, delimiter))
-    fast = csvread.fast_records(text, delimiter, size)
-    if fast is None:
-        return
-    assert [(r.line, r.fields, r.error) for r in records] == [
-        (line, fields, None) for line, fields in zip(*fast, strict=True)
-    ]
-
-
-def test_fast_records_leave_multi_line_records_to_iter_records():
-    assert csvread.fast_records('a,b\n"x\ny",z\n', ",") is None
-    assert csvread.fast_records('a,b\n"open\n', ",") is None
-    assert csvread.fast_records("a,b\n\n , \nc,d\r\n", ",") == ([1, 4], [["a", "b"], ["c", "d"]])
+        assert list(load_column(field, name, column, refuse)) == expected
 
 
 # --- whole files --------------------------------------------------------------------------
@@ -199,23 +145,24 @@ class Locator:
 
 
 def _reference(data: bytes, *, locator, default_category) -> ParsedFile:
-    """read_provider_file as it was: iter_records, and check() row by row."""
+    """read_provider_file as it was: iter_records, and RowChecker.check() (schema.load)
+    row by row."""
     parsed = ParsedFile(checksum=hashlib.sha256(data).hexdigest())
-    decoded = csvread.decode(data)
+    decoded = decoding.decode(data)
     parsed.encoding = decoded.encoding
-    parsed.delimiter = csvread.detect_delimiter(decoded.text or "")
-    records = csvread.iter_records(decoded.text or "", parsed.delimiter)
+    parsed.delimiter = detect_delimiter(decoded.text or "")
+    records = iter_records(decoded.text or "", parsed.delimiter)
     header = next(records)
     assert header.fields is not None
-    columns = importer._header_columns(parsed, header.line, header.fields, None, default_category)
+    columns = _header_columns(parsed, header.line, header.fields, None, default_category)
     schema = ProviderRowSchema(default_category=default_category)
-    checker = importer._RowChecker(parsed, locator, schema)
+    checker = RowChecker(parsed, locator, schema)
     checker.by_area = False  # ask the locator about every row: no answers per PC4 area
     for record in records:
         parsed.total_rows += 1
         if record.fields is None:
             parsed.problem(record.line, None, record.error or "cannot read this line")
-        elif importer._fits_header(parsed, record.line, record.fields, columns):
+        elif fits_header(parsed, record.line, record.fields, columns):
             checker.check(record.line, columns.pick(record.fields), columns)
     checker.finish()
     if parsed.total_rows == 0:
@@ -240,6 +187,8 @@ GOOD = {
 @st.composite
 def files(draw: st.DrawFn) -> bytes:
     header = draw(st.permutations(list(GOOD)))[: draw(st.integers(3, len(GOOD)))]
+    if "name" not in header and draw(st.integers(0, 9)):  # mostly a list that can be read
+        header.insert(draw(st.integers(0, len(header))), "name")
     out = io.StringIO()
     writer = csv.writer(out, lineterminator=draw(st.sampled_from(["\n", "\r\n"])))
     writer.writerow(header)
@@ -257,21 +206,24 @@ def files(draw: st.DrawFn) -> bytes:
     default_category=st.sampled_from([None, "pharmacy"]),
 )
 def test_read_provider_file_equals_row_by_row(data, locator, default_category):
-    if csvread.decode(data).text is None:
+    if decoding.decode(data).text is None:
+        event("files compared: none (not text)")
         return  # not text: nothing read either way
-    importer._RowChecker.CHUNK, chunk = 3, importer._RowChecker.CHUNK  # rows across chunks
+    ColumnChecker.CHUNK, chunk = 3, ColumnChecker.CHUNK  # rows across chunks
     try:
         got = read_provider_file(data, locator=locator, default_category=default_category)
     finally:
-        importer._RowChecker.CHUNK = chunk
+        ColumnChecker.CHUNK = chunk
     expected = _reference(data, locator=locator, default_category=default_category)
     if expected.problems and expected.problems[0].line == 1:
+        event("files compared: none (a header problem)")
         return  # a header problem: no rows are read
     assert got.rows == expected.rows
     assert got.problems == expected.problems
     assert got.warnings == expected.warnings
     assert got.total_rows == expected.total_rows
-    assert got.identities == [identity_keys(r) for r in got.rows]
+    assert got.identities == [lists.identity_keys(r) for r in got.rows]
+    event(f"files compared equal with valid rows: {'none' if not got.rows else 'some'}")
 
 
 @settings(max_examples=300, deadline=None)
@@ -284,18 +236,67 @@ def test_read_provider_file_equals_row_by_row(data, locator, default_category):
 )
 def test_chunks_added_at_once_warn_and_keep_as_row_by_row(postcodes, chunk, duplicate):
     """Rows that all give coordinates and are all new go in a chunk at a time
-    (_RowChecker._add_all): same warnings, in the same order, as row by row."""
+    (ColumnChecker._add_all): same warnings, in the same order, as row by row."""
     lines = ["naam,categorie,postcode,lat,lon"]
     lines += [f"n{i},gp,{p},52.{i},5.{i}" for i, p in enumerate(postcodes)]
     if duplicate and postcodes:
         lines.append(f"n0,gp,{postcodes[0]},52.5,5.5")
     data = "\n".join(lines).encode()
-    importer._RowChecker.CHUNK, old = chunk, importer._RowChecker.CHUNK
+    ColumnChecker.CHUNK, old = chunk, ColumnChecker.CHUNK
     try:
         got = read_provider_file(data, locator=GAZETTEER)
     finally:
-        importer._RowChecker.CHUNK = old
+        ColumnChecker.CHUNK = old
     expected = _reference(data, locator=GAZETTEER, default_category=None)
     assert got.rows == expected.rows
     assert got.problems == expected.problems
     assert got.warnings == expected.warnings
+    event(f"files compared equal with valid rows: {'none' if not got.rows else 'some'}")
+
+
+# --- one row: fast_load and ProviderRowSchema.load --------------------------------------
+
+ROW_CELLS = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(
+        [
+            *("", "-", "3511 AB", "3511ab", "12345", "ja", "nee", "maybe", "52,09", "52.1"),
+            *("5.12", "91", "pharmacy", "apotheek", "winkel", "=SUM(A1)", "+31 20 123 4567"),
+            *("@x", "www.example.nl", "http://x", "a@b.nl", "a@", " Apotheek "),
+        ]
+    ),
+)
+
+
+@st.composite
+def row_dicts(draw: st.DrawFn) -> dict[str, str]:
+    """A row as the header maps it: mostly valid cells of some fields, now and then an
+    awkward cell or a key that is no field."""
+    row = {name: draw(mostly_valid(name, ROW_CELLS)) for name in draw(header_fields())}
+    if draw(one_in_ten):
+        row["unknown"] = draw(ROW_CELLS)
+    return row
+
+
+@settings(max_examples=800, deadline=None)
+@given(
+    row=row_dicts(),
+    default_category=st.sampled_from([None, "pharmacy"]),
+    default_contracted=st.sampled_from([None, True]),
+)
+def test_row_fast_load_equals_schema_load(row, default_category, default_contracted):
+    schema = ProviderRowSchema(
+        default_category=default_category, default_contracted=default_contracted
+    )
+    fast = fast_load(schema, row)
+    try:
+        slow = schema.load(row)
+    except ma.ValidationError:
+        assert fast is None
+        event("rows compared: load rejects, fast_load too")
+        return
+    if fast is not None:
+        assert fast == slow
+        event("rows compared equal: valid, fast_load took it")
+    else:
+        event("rows compared: valid, fast_load left it to load")

@@ -1,0 +1,297 @@
+"""Cells to values: one marshmallow field per kind of cell (text, name, category, yes/no,
+postcode, phone, website, e-mail, coordinates), and the parsers they share.
+
+models.ProviderField.cell names each field's kind (KINDS). A cell's field also says which
+of its cells are "plain" (PLAIN, plain_column): what columns.py may take without parsing.
+Nothing here raises on bad input but marshmallow's ValidationError, worded for the report.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import Any
+
+from marshmallow import ValidationError, fields
+
+from directory_api.errors import MalformedPostcode
+from directory_api.geo.gazetteer import normalize_postcode
+from directory_api.models import CATEGORIES, PROVIDER_FIELDS
+
+_TRUE = frozenset({"true", "ja", "yes", "j", "y", "1", "waar"})
+_FALSE = frozenset({"false", "nee", "no", "n", "0", "onwaar"})
+
+
+def parse_contracted(value: str) -> bool | None:
+    """'ja'/'Yes'/'1'/'waar' -> True, 'nee'/'no'/'0'/'onwaar' -> False, '' -> None."""
+    text = value.strip().casefold()
+    if not text:
+        return None
+    if text in _TRUE or text in _FALSE:
+        return text in _TRUE
+    raise ValueError(f"not a yes/no value: {value!r}")
+
+
+def _category_key(text: str) -> str:
+    return re.sub(r"[\s_-]+", "_", text.strip().casefold())
+
+
+_DUTCH_CATEGORIES = {
+    "ziekenhuis": "hospital",
+    "apotheek": "pharmacy",
+    "ggz": "mental_health_institution",
+    "ggz-instelling": "mental_health_institution",
+    "wlz": "long_term_care_institution",
+    "wlz-instelling": "long_term_care_institution",
+    "hulpmiddelenleverancier": "medical_aids_supplier",
+    "tandartsenpool": "dental_pool",
+    "huisarts": "gp",
+    "verloskundige": "midwife",
+    "tandarts": "dentist",
+    "fysiotherapeut": "paramedic",
+    "paramedicus": "paramedic",
+    "jgz": "youth_health",
+    "steunorganisatie": "support_organisation",
+    "vriendennetwerk": "friendly_network",
+}
+_CATEGORY_WORDS = {_category_key(c): c for c in CATEGORIES} | {
+    _category_key(word): code for word, code in _DUTCH_CATEGORIES.items()
+}
+
+
+def category_code(text: str) -> str | None:
+    """'Apotheek' -> 'pharmacy', 'GGZ-instelling' -> 'mental_health_institution'."""
+    return _CATEGORY_WORDS.get(_category_key(text))
+
+
+def looks_like_formula(value: str) -> bool:
+    """Would a spreadsheet run this as a formula? (=, +, - or @ first, or a tab or CR)"""
+    text = value.strip()
+    return value[:1] in ("\t", "\r") or text[:1] in ("=", "+", "-", "@")
+
+
+def show(value: str, limit: int = 40) -> str:
+    return repr(value if len(value) <= limit else value[:limit] + "…")
+
+
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)")
+_PHONE = re.compile(r"\+?[0-9][0-9 ()./-]*")
+_DOMAIN = r"(?:[^\W_](?:[\w-]*[^\W_])?\.)+[^\W\d_]{2,}\.?(?::[0-9]+)?"
+_URL = re.compile(rf"https?://{_DOMAIN}(?:[/?#]\S*)?", re.IGNORECASE)
+_BARE = re.compile(rf"{_DOMAIN}(?:[/?#]\S*)?", re.IGNORECASE)
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+
+
+def _number(text: str) -> float | None:
+    if not _NUMBER.fullmatch(text):
+        return None
+    value = float(text.replace(",", "."))
+    return value if math.isfinite(value) else None
+
+
+# --- marshmallow fields: one per kind of cell ------------------------------------------
+
+
+# The longest value the store keeps per field (its VARCHAR lengths): a longer one is a
+# problem in the row, not a database error. tests/reliability checks them against store.py.
+COLUMN_LENGTHS: dict[str, int] = {
+    f.name: f.max_length for f in PROVIDER_FIELDS if f.max_length is not None
+}
+
+
+def _has_empty(cells: Sequence[str], joined: str) -> bool:
+    """Is one of the cells ""? (joined: the cells joined by "\x00")"""
+    ends = joined[:1] + joined[-1:]
+    return bool(cells) and (not joined or "\x00" in ends or "\x00\x00" in joined)
+
+
+class Text(fields.Field):
+    """Stripped text, '' -> None; rejects over-long values and spreadsheet formulas."""
+
+    # A plain cell (see load_column) is empty or has no whitespace around it and no formula
+    # character first, so that strip() and looks_like_formula() change nothing. None: no
+    # plain cells; every distinct cell goes through _deserialize once.
+    PLAIN: str | None = r"(?:[^\s=+\-@\x00][^\x00]*+(?<!\s))?"
+
+    def longest(self, attr: str) -> int:
+        """The longest plain cell: both length checks of _deserialize pass."""
+        limit: int = getattr(self.root, "max_field_chars", 10_000)
+        return min(limit, COLUMN_LENGTHS.get(attr, limit))
+
+    def plain_column(self, cells: Sequence[str], joined: str) -> Sequence[Any] | None:
+        """What _deserialize returns for each of these plain cells (joined: them joined by
+        "\x00"); None if some need _deserialize after all."""
+        return [cell or None for cell in cells] if _has_empty(cells, joined) else cells
+
+    def __init__(self, **kwargs: Any) -> None:
+        if not kwargs.get("required"):
+            kwargs.setdefault("load_default", None)
+        super().__init__(allow_none=True, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, str):
+            raise ValidationError("must be text")
+        limit = getattr(self.root, "max_field_chars", 10_000)
+        if len(value) > limit:
+            raise ValidationError(f"value is longer than {limit} characters ({len(value)})")
+        text = value.strip()
+        if not text or text == "-":  # a lone dash is a spreadsheet's "nothing here"
+            return self.empty()
+        if looks_like_formula(value) and not self.harmless(text):
+            raise ValidationError("looks like a spreadsheet formula")
+        cleaned = self.clean(text)
+        longest = COLUMN_LENGTHS.get(attr or "")
+        if longest is not None and isinstance(cleaned, str) and len(cleaned) > longest:
+            raise ValidationError(f"longer than {longest} characters ({len(cleaned)})")
+        return cleaned
+
+    def empty(self) -> Any:
+        return None
+
+    def harmless(self, text: str) -> bool:
+        """May this value start with a formula character?"""
+        return False
+
+    def clean(self, text: str) -> Any:
+        return text
+
+
+class Name(Text):
+    PLAIN = r"[^\s=+\-@\x00][^\x00]*+(?<!\s)"  # never empty
+
+    def plain_column(self, cells: Sequence[str], joined: str) -> Sequence[Any] | None:
+        return cells
+
+    def empty(self) -> Any:
+        raise ValidationError("name is empty")
+
+    def clean(self, text: str) -> Any:
+        if len(text) > 300:
+            raise ValidationError(f"name is longer than 300 characters ({len(text)})")
+        return text
+
+
+class Category(Text):
+    PLAIN = None  # a handful of distinct values
+
+    def empty(self) -> Any:
+        raise ValidationError("category is missing")
+
+    def clean(self, text: str) -> Any:
+        code = category_code(text)
+        if code is None:
+            raise ValidationError(
+                f"unknown category {show(text)} (use one of: " + ", ".join(CATEGORIES) + ")"
+            )
+        return code
+
+
+class Contracted(Text):
+    PLAIN = None  # a handful of distinct values
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, bool):
+            return value
+        return super()._deserialize(value, attr, data, **kwargs)
+
+    def clean(self, text: str) -> Any:
+        try:
+            return parse_contracted(text)
+        except ValueError:
+            raise ValidationError(f"not a yes/no value: {show(text)}") from None
+
+
+class Postcode(Text):
+    PLAIN = r"(?:[1-9][0-9]{3}(?: (?!S[ADS])[A-Z]{2})?)?"  # normalize_postcode keeps these
+
+    def clean(self, text: str) -> Any:
+        try:
+            postcode = normalize_postcode(text)
+        except MalformedPostcode:
+            postcode = None
+        if postcode is None:
+            raise ValidationError(f"malformed postcode {show(text)}")
+        return postcode
+
+
+class Phone(Text):
+    def harmless(self, text: str) -> bool:
+        digits = sum(c.isdigit() for c in text)
+        return bool(_PHONE.fullmatch(text)) and 3 <= digits <= 15
+
+
+class Website(Text):
+    # What _URL takes as it is, with ASCII domain names only (a faster expression)
+    PLAIN = (
+        r"(?:[hH][tT][tT][pP][sS]?://(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*+(?<!-))?\.)++"
+        r"[a-zA-Z]{2,}+\.?(?::[0-9]+)?(?:[/?#][^\s\x00]*+)?)?"
+    )
+
+    def clean(self, text: str) -> Any:
+        if _URL.fullmatch(text):
+            return text
+        if _BARE.fullmatch(text):
+            return "https://" + text
+        raise ValidationError(f"not a website address: {show(text)}")
+
+
+class Email(Text):
+    # _EMAIL without "mailto:" in front and with no formula character first
+    PLAIN = r"(?:(?!mailto:)[^@\s=+\-\x00][^@\s\x00]*@[^@\s\x00]+\.[^@\s.\x00]+)?"
+
+    def clean(self, text: str) -> Any:
+        text = text.removeprefix("mailto:")
+        if not _EMAIL.fullmatch(text):
+            raise ValidationError(f"not an e-mail address: {show(text)}")
+        return text
+
+
+class Coordinate(Text):
+    PLAIN = r"(?:[0-9]+(?:[.,][0-9]*)?)?"  # _NUMBER without a sign
+
+    def __init__(self, low: float, high: float, label: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.low, self.high, self.label = low, high, label
+
+    def plain_column(self, cells: Sequence[str], joined: str) -> Sequence[Any] | None:
+        if "," in joined:  # decimal commas
+            cells = joined.replace(",", ".").split("\x00")
+        values: list[float | None]
+        if _has_empty(cells, joined):
+            values = [float(c) if c else None for c in cells]
+            numbers = [v for v in values if v is not None]
+        else:
+            values = numbers = list(map(float, cells))  # type: ignore[assignment]
+        if numbers and not (self.low <= min(numbers) and max(numbers) <= self.high):
+            return None  # some out of the range
+        return values
+
+    def harmless(self, text: str) -> bool:
+        return _number(text) is not None
+
+    def clean(self, text: str) -> Any:
+        value = _number(text)
+        if value is None:
+            raise ValidationError(f"{self.label} is not a number: {show(text)}")
+        if not self.low <= value <= self.high:
+            raise ValidationError(
+                f"{self.label} {value} is outside the Netherlands ({self.low} to {self.high})"
+            )
+        return value
+
+
+# The kinds of cell (models.ProviderField.cell), each a marshmallow field for its cells.
+KINDS: dict[str, Callable[..., Text]] = {
+    "text": Text,
+    "name": Name,
+    "category": Category,
+    "contracted": Contracted,
+    "postcode": Postcode,
+    "phone": Phone,
+    "website": Website,
+    "email": Email,
+    "latitude": partial(Coordinate, 50.6, 53.7, "latitude"),
+    "longitude": partial(Coordinate, 3.2, 7.3, "longitude"),
+}

@@ -1,0 +1,329 @@
+"""The columnar fast path beside rows.py, which it must equal: rows of one width loaded a
+column at a time (one regular expression over a column's plain cells, each other distinct
+cell parsed once), ProviderRows built a column at a time, and whole chunks of new rows that
+give their coordinates added at once; a row with anything unusual goes through
+RowChecker.check as before, so every problem is worded by rows.py.
+
+fast_load, load_columns, load_column and ColumnChecker must give what
+ProviderRowSchema.load, Text._deserialize and rows.RowChecker give: the property tests in
+tests/imports/test_import_columns.py hold each pair equal on mostly valid input.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import fields
+from functools import lru_cache
+from itertools import repeat
+from operator import attrgetter, itemgetter
+from typing import Any, cast
+
+from marshmallow import ValidationError, missing
+
+from directory_api.imports.cells import Text
+from directory_api.imports.headers import Columns
+from directory_api.imports.rows import ProviderRowSchema, RowChecker, fits_header
+from directory_api.models import ProviderRow
+from directory_api.versions.identity_fast import identity_keys_of
+from directory_api.versions.values import Identity
+
+# --- a row without marshmallow's machinery --------------------------------------------
+
+
+def fast_load(schema: ProviderRowSchema, data: Mapping[str, Any]) -> dict[str, Any] | None:
+    """What schema.load() returns for a valid row, without marshmallow's per-field machinery
+    (about 2 x faster); None for anything load() might reject, so load() words it."""
+    items = schema.field_items
+    if not items.keys() >= data.keys():
+        return None
+    data = schema.apply_defaults(data)
+    try:
+        out = {name: load_cell(schema, name, data.get(name, missing), data) for name in items}
+    except ValidationError:
+        return None
+    if (out.get("lat") is None) != (out.get("lon") is None):
+        return None
+    return out
+
+
+def load_cell(
+    schema: ProviderRowSchema, name: str, value: Any, data: Mapping[str, Any] | None = None
+) -> Any:
+    """One field's value as load() gives it (defaults already applied); may raise."""
+    cell = schema.field_items[name]
+    if isinstance(value, str) and not cell.validators:
+        return cell._deserialize(value, name, data)
+    return cell.deserialize(value, name, data)
+
+
+def cell_loader(schema: ProviderRowSchema, name: str, invalid: set[str]) -> Callable[[str], Any]:
+    """load_cell for a column's cells, defaults included as apply_defaults() does them;
+    a cell it rejects is added to `invalid` (its row then goes through load())."""
+    fallback = schema.default(name)
+
+    def load(cell: str) -> Any:
+        value = fallback if fallback is not None and cell.strip() in ("", "-") else cell
+        try:
+            return load_cell(schema, name, value)
+        except ValidationError:
+            invalid.add(cell)
+            return None
+
+    return load
+
+
+# --- a column at a time ----------------------------------------------------------------
+
+
+def load_columns(
+    schema: ProviderRowSchema, rows: Sequence[Sequence[str]], columns: Columns
+) -> tuple[dict[str, Sequence[Any]], set[int]]:
+    """fast_load for many rows of one width, a column at a time (load_column): every
+    field's values, and the positions of the rows to load one by one instead (a cell
+    rejected, or one coordinate without the other). Needs no unknown columns."""
+    position = {name: i for i, name in columns.index.items()}
+    by_position = list(zip(*rows, strict=True)) if rows else [()] * columns.width
+    loaded: dict[str, Sequence[Any]] = {}  # in ProviderRowSchema's field order
+    slow: set[int] = set()
+    for name, cell in schema.field_items.items():
+        invalid: set[str] = set()
+        load = cell_loader(schema, name, invalid)
+        if name in position:
+            cells = by_position[position[name]]
+            # Only Category and Contracted have defaults, and neither has plain cells
+            # (Text.PLAIN): every cell of theirs goes through `load`.
+            assert name not in ("category", "cak_contracted") or cell.PLAIN is None
+            values = load_column(cell, name, cells, load)
+            if invalid:
+                slow.update(i for i, c in enumerate(cells) if c in invalid)
+        else:  # a column the file does not have: what fast_load does with a missing key
+            try:
+                default = schema.default(name)
+                value = load_cell(schema, name, missing if default is None else default)
+            except ValidationError:
+                value = None
+                slow.update(range(len(rows)))
+            values = [value] * len(rows)
+        loaded[name] = values
+    lat, lon = loaded["lat"], loaded["lon"]
+    if None in lat or None in lon:
+        slow.update(
+            i for i, (a, b) in enumerate(zip(lat, lon, strict=True)) if (a is None) != (b is None)
+        )
+    return loaded, slow
+
+
+# Most cells of a list are "plain", values that Text._deserialize would return unchanged or
+# convert trivially. One regular expression per field kind (Text.PLAIN) recognises them,
+# matched once over the column's cells joined by "\x00" (which no decoded file contains:
+# decoding.decode() takes such bytes for binary). Every other cell goes through
+# _deserialize as before, so values and error messages are the same.
+
+
+def load_column(
+    field: Text, attr: str, cells: Sequence[str], slow: Callable[[str], Any]
+) -> Sequence[Any]:
+    """The value of every cell in a column: field.plain_column() for plain cells, else
+    slow(cell) (the caller's _deserialize, which turns a ValidationError into a marker)."""
+    memo = _Memo(slow)
+    if field.PLAIN is None:
+        return list(map(memo.__getitem__, cells))
+    one, every = _plain_patterns(field.PLAIN, field.longest(attr))
+    joined = "\x00".join(cells)
+    if joined.count("\x00") == len(cells) - 1 and every.fullmatch(joined):
+        values = field.plain_column(cells, joined)
+        if values is not None:
+            return values
+    return [_load_cell(field, cell, one, memo) for cell in cells]
+
+
+def _load_cell(field: Text, cell: str, plain: re.Pattern[str], memo: Mapping[str, Any]) -> Any:
+    if plain.fullmatch(cell):
+        values = field.plain_column([cell], cell)
+        if values is not None:
+            return values[0]
+    return memo[cell]
+
+
+@lru_cache(maxsize=32)
+def _plain_patterns(plain: str, longest: int) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(one cell, a whole "\x00"-joined column), both for cells of at most `longest`
+    characters; atomic groups never backtrack across cells."""
+    cell = rf"(?=[^\x00]{{0,{longest}}}(?![^\x00]))(?>{plain})"
+    return re.compile(cell), re.compile(rf"{cell}(?:\x00{cell})*")
+
+
+class _Memo(dict[str, Any]):
+    """load(cell) computed once per distinct cell."""
+
+    def __init__(self, load: Callable[[str], Any]) -> None:
+        super().__init__()
+        self.load = load
+
+    def __missing__(self, cell: str) -> Any:
+        value = self[cell] = self.load(cell)
+        return value
+
+
+# --- ProviderRows a column at a time ----------------------------------------------------
+
+_ROW_FIELDS = tuple(f.name for f in fields(ProviderRow))
+_PC4 = itemgetter(slice(4))  # a postcode's PC4 area
+# ProviderRow's fields before and after (lat, lon, location_precision), line left out
+_HEAD = attrgetter(*_ROW_FIELDS[: _ROW_FIELDS.index("lat")])
+_TAIL = attrgetter(*_ROW_FIELDS[_ROW_FIELDS.index("location_precision") + 1 : -1])
+assert _ROW_FIELDS[-1] == "line"
+assert hasattr(ProviderRow, "__slots__") and not hasattr(ProviderRow, "__post_init__")
+
+
+def _new_rows(columns: Sequence[Sequence[Any]]) -> list[ProviderRow]:
+    """[ProviderRow(*values) for values in zip(*columns)], without ProviderRow.__init__: a
+    frozen dataclass sets each field through object.__setattr__, half the time of an import's
+    validation. The slots are filled a column at a time instead, by their descriptors."""
+    rows = list(map(object.__new__, repeat(ProviderRow, len(columns[0]))))
+    for name, column in zip(_ROW_FIELDS, columns, strict=True):
+        deque(map(getattr(ProviderRow, name).__set__, rows, column), maxlen=0)
+    return rows
+
+
+def _widths(rows: Sequence[list[str] | None]) -> set[int | None]:
+    """The lengths of the rows (None for a row that is None)."""
+    try:
+        return set(map(len, rows))  # type: ignore[arg-type]
+    except TypeError:
+        return {None}
+
+
+class ColumnChecker(RowChecker):
+    """RowChecker with the fast paths: rows loaded by fast_load, tables of rows a column at
+    a time (check_table). It must give the ParsedFile RowChecker gives, row by row."""
+
+    CHUNK = 2000  # 5000 measured a little slower (more of the cells fall out of the cache)
+
+    def load_row(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        return fast_load(self.schema, raw) or super().load_row(raw)
+
+    def check_table(
+        self,
+        lines: Sequence[int],
+        rows: Sequence[list[str] | None],
+        errors: Mapping[int, str],
+        columns: Columns,
+    ) -> None:
+        """check() every data record in file order; rows[i] is None where errors[i] says
+        why it could not be read. Rows as wide as the header are loaded a column at a time
+        first (load_columns); the rest, and the rows with a cell it
+        rejects, go through check() one by one, so their problems are worded as before."""
+        self.parsed.total_rows += len(lines)
+        # A few thousand rows at a time: their cells stay in the CPU cache from one
+        # column pass to the next (twice as fast as whole columns of a large file).
+        for start in range(0, len(lines), self.CHUNK):
+            part = slice(start, start + self.CHUNK)
+            self._check_chunk(lines[part], rows[part], errors, start, columns)
+
+    def _check_chunk(
+        self,
+        lines: Sequence[int],
+        rows: Sequence[list[str] | None],
+        errors: Mapping[int, str],
+        offset: int,
+        columns: Columns,
+    ) -> None:
+        loaded, identities, postcodes = self._load_table(lines, rows, columns)
+        if postcodes is not None and self._add_all(
+            loaded,  # type: ignore[arg-type]
+            identities,
+            lines,
+            postcodes,
+            columns,
+        ):
+            return
+        add, unknown = self._add, self._postcode_unknown
+        for i, line in enumerate(lines):
+            row = loaded[i]
+            if row is None:
+                fields = rows[i]
+                if fields is None:
+                    reason = errors.get(offset + i) or "cannot read this line"
+                    self.parsed.problem(line, None, reason)
+                elif fits_header(self.parsed, line, fields, columns):
+                    self.check(line, columns.pick(fields), columns)
+                continue
+            # What check() does with the values fast_load() gives for this row:
+            if row.lat is None:
+                place = self._locate(line, None, None, row.postcode, row.city, columns)
+                if place is None:
+                    continue
+                row = ProviderRow(*_HEAD(row), *place, *_TAIL(row), line)
+            elif row.postcode and unknown(row.postcode):
+                self._warn_unknown(line, row.postcode, "its coordinates", columns)
+            add(row, columns, identities[i])
+
+    def _add_all(
+        self,
+        rows: list[ProviderRow],
+        identities: list[Identity],
+        lines: Sequence[int],
+        postcodes: Sequence[str | None],
+        columns: Columns,
+    ) -> bool:
+        """What the loop of _check_chunk does with rows that all give their coordinates
+        (`postcodes`: theirs), a column at a time: False (nothing done) if some are
+        duplicates (the loop words them) or the locator is asked about every row."""
+        if self.checks_postcodes and not self.by_area:
+            return False
+        keys = [ext or npa for ext, npa in identities]  # identity_key of each row
+        seen = self.seen
+        if len(set(keys)) != len(keys) or not seen.keys().isdisjoint(keys):
+            return False
+        if self.checks_postcodes:
+            areas = self.unknown_areas  # PC4 area -> unknown?, filled by _postcode_unknown
+            here = set(map(_PC4, filter(None, postcodes)))
+            if not areas.keys() >= here:  # areas not asked about before: ask, first row first
+                for postcode in postcodes:
+                    if postcode and postcode[:4] not in areas:
+                        self._postcode_unknown(postcode)
+            unknown = set(filter(areas.__getitem__, here))
+            if unknown:
+                for row in rows:
+                    if row.postcode and row.postcode[:4] in unknown:
+                        self._warn_unknown(row.line, row.postcode, "its coordinates", columns)
+        seen.update(zip(keys, lines, strict=True))
+        self.parsed.rows += rows
+        self.parsed.identities += identities
+        return True
+
+    def _load_table(
+        self, lines: Sequence[int], rows: Sequence[list[str] | None], columns: Columns
+    ) -> tuple[list[ProviderRow | None], list[Identity], Sequence[str | None] | None]:
+        """ProviderRows (location_precision 'coordinates', lat None where the row gives none)
+        and their identity keys for the rows load_columns takes; None for the others. Their
+        postcodes if every row was taken and gives its coordinates, else None."""
+        regular: Sequence[int]
+        if _widths(rows) == {columns.width}:  # every row readable and as wide as the header
+            regular = range(len(rows))
+        else:
+            regular = [i for i, r in enumerate(rows) if r is not None and len(r) == columns.width]
+        out: list[ProviderRow | None] = [None] * len(rows)
+        identities: list[Identity] = [(None, "")] * len(rows)
+        if not regular:
+            return out, identities, None
+        every = len(regular) == len(rows)
+        table = rows if every else [rows[i] for i in regular]
+        values, slow = load_columns(self.schema, cast(list[list[str]], table), columns)
+        values["location_precision"] = ["coordinates"] * len(regular)
+        values["line"] = lines if every else [lines[i] for i in regular]
+        built = cast(list[ProviderRow | None], _new_rows([values[f] for f in _ROW_FIELDS]))
+        found = identity_keys_of(
+            values["external_id"], values["name"], values["postcode"], values["house_number"]
+        )
+        for j in slow:
+            built[j] = None
+        if len(built) == len(rows):
+            located = not slow and None not in values["lat"]
+            return built, found, values["postcode"] if located else None
+        for j, i in enumerate(regular):
+            out[i], identities[i] = built[j], found[j]
+        return out, identities, None
