@@ -13,7 +13,7 @@ from directory_api.imports.cells import COLUMN_LENGTHS
 from directory_api.imports.headers import HEADER_ALIASES
 from directory_api.imports.rows import ProviderRowSchema
 from directory_api.models import PROVIDER_FIELDS
-from directory_api.store.store import providers
+from directory_api.store.tables import providers
 from directory_api.web.schemas import ProviderSchema
 
 READ = [f for f in PROVIDER_FIELDS if f.headers]  # the fields a list gives

@@ -31,7 +31,7 @@ from directory_api.imports.reader import _header_columns, read_provider_file
 from directory_api.imports.records import detect_delimiter, iter_records
 from directory_api.imports.report import ParsedFile
 from directory_api.imports.rows import ProviderRowSchema, RowChecker, fits_header
-from directory_api.versions import lists
+from directory_api.versions import identity
 from tests.imports.helpers import (
     FIELDS,
     cells,
@@ -222,7 +222,7 @@ def test_read_provider_file_equals_row_by_row(data, locator, default_category):
     assert got.problems == expected.problems
     assert got.warnings == expected.warnings
     assert got.total_rows == expected.total_rows
-    assert got.identities == [lists.identity_keys(r) for r in got.rows]
+    assert got.identities == [identity.identity_keys(r) for r in got.rows]
     event(f"files compared equal with valid rows: {'none' if not got.rows else 'some'}")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from directory_api.errors import InvalidRow
-from directory_api.geo import geocode
+from directory_api.geo.gazetteer import Gazetteer
 from directory_api.imports.reader import read_provider_records
 from directory_api.models import ProviderRow
 from tests.imports.helpers import DATA, FakeLocator, problems, read, read_sample
@@ -187,7 +187,7 @@ def test_rows_without_coordinates_are_located_by_postcode_then_city():
 
 
 def test_the_real_gazetteer_is_a_locator():
-    gazetteer = geocode.Gazetteer.from_tables(
+    gazetteer = Gazetteer.from_tables(
         {"3511": (52.09, 5.12, "Utrecht")}, {"Utrecht": (52.09, 5.12, "Utrecht")}
     )
     parsed = read("name,category,postcode\nA,gp,3511 AB\n", locator=gazetteer)
