@@ -52,6 +52,7 @@ def reimbursement(terms: Eligibility, lang: str) -> Reimbursement:
                 if terms.patient_contribution
                 else None,
                 conditions=tuple(c.get(lang) for c in terms.conditions),
+                restricted_to=tuple(t.get(lang) for t in terms.restricted_to),
             ),
         )
         _TERMS[key] = cached

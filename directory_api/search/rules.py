@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, ClassVar
@@ -12,7 +12,7 @@ import yaml
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from directory_api import errors
-from directory_api.models import CARE_CODES, CATEGORIES, SCHEMES
+from directory_api.models import AGE_GROUPS, CARE_CODES, CATEGORIES, SCHEMES
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BASES: tuple[str, ...] = ("cak_contract", "cak", "free", "local", "none")
@@ -44,6 +44,8 @@ class Eligibility:
     patient_contribution: Text | None
     conditions: tuple[Text, ...]
     sources: tuple[str, ...]
+    restricted_to: tuple[Text, ...] = ()  # what alone is paid; empty: all care of the kind
+    age_groups: frozenset[str] = frozenset(AGE_GROUPS)  # whose terms these are
 
     @property
     def contract_required(self) -> bool:
@@ -89,7 +91,8 @@ class CareType:
     code: str
     label: Text
     description: Text
-    rules: Mapping[str, CareRule]  # by scheme code
+    rules: Mapping[str, CareRule]  # by scheme code, every entry
+    by_age: Mapping[tuple[str, str], CareRule]  # (scheme, age group): that group's entries
 
 
 @dataclass(frozen=True)
@@ -100,16 +103,20 @@ class Rules:
     care_types: Mapping[str, CareType]
 
     DEFAULT_SCHEME: ClassVar[str] = "uninsurable"
+    DEFAULT_AGE_GROUP: ClassVar[str] = "adult"  # without an age group the adult terms apply
 
-    def rule(self, care: str, scheme: str = DEFAULT_SCHEME) -> CareRule:
-        """The rule for one care type under one scheme; unknown codes raise a DirectoryError."""
+    def rule(
+        self, care: str, scheme: str = DEFAULT_SCHEME, age_group: str | None = None
+    ) -> CareRule:
+        """The rule for one care type under one scheme, with only the entries for the age
+        group (adult when not given); unknown codes raise a DirectoryError."""
         if care not in self.care_types:
             msg = f"unknown care type {care!r}; use one of: {', '.join(self.care_types)}"
             raise errors.UnknownCareType(msg, field_name="care")
         if scheme not in self.schemes:
             msg = f"unknown scheme {scheme!r}; use one of: {', '.join(self.schemes)}"
             raise errors.UnknownScheme(msg, field_name="scheme")
-        return self.care_types[care].rules[scheme]
+        return self.care_types[care].by_age[(scheme, age_group or self.DEFAULT_AGE_GROUP)]
 
 
 def _one_of(choices: tuple[str, ...], what: str) -> validate.OneOf:
@@ -131,6 +138,11 @@ def _sources(data_key: str | None = None) -> fields.List:
     seed = fields.String(validate=validate.Regexp(SEED_NAME, error="unknown seed file {input!r}"))
     not_empty = validate.Length(min=1, error="cite at least one seed file")
     return fields.List(seed, required=True, validate=not_empty, data_key=data_key)
+
+
+def _unique_age_groups(value: list[str]) -> None:
+    if not value or len(set(value)) != len(value):
+        raise ValidationError("must list " + " and/or ".join(AGE_GROUPS) + ", each once")
 
 
 def _unique_statuses(value: list[str]) -> None:
@@ -168,6 +180,13 @@ class EligibilitySchema(_Base):
     patient_contribution = fields.Nested(TextSchema, required=True, allow_none=True)
     conditions = fields.List(fields.Nested(TextSchema), required=True)
     sources = _sources(data_key="source")
+    restricted_to = fields.List(fields.Nested(TextSchema), load_default=list)
+    age_groups = fields.List(
+        fields.String(validate=_one_of(AGE_GROUPS, "age group")),
+        data_key="age_group",
+        load_default=lambda: list(AGE_GROUPS),
+        validate=_unique_age_groups,
+    )
 
     @validates_schema
     def consistent(self, data: dict[str, Any], **_: Any) -> None:
@@ -180,7 +199,8 @@ class EligibilitySchema(_Base):
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> Eligibility:
         contract = frozenset(CONTRACT_STATUSES[s] for s in data["contract"])
-        return Eligibility(**{**super().make(data), "contract": contract})
+        ages = frozenset(data["age_groups"])
+        return Eligibility(**{**super().make(data), "contract": contract, "age_groups": ages})
 
 
 class CareRuleSchema(_Base):
@@ -192,6 +212,12 @@ class CareRuleSchema(_Base):
         required=True,
         validate=validate.Length(min=1, error="list at least one eligible category"),
     )
+
+    @validates_schema
+    def every_age_group(self, data: dict[str, Any], **_: Any) -> None:
+        for age in AGE_GROUPS:
+            if not any(age in e.age_groups for e in data.get("eligible") or ()):
+                raise ValidationError(f"list at least one eligible category for {age}", "eligible")
 
 
 class CareTypeSchema(Schema):
@@ -269,7 +295,15 @@ def _read(path: Path, shown: str) -> Any:
 
 def _care_type(code: str, raw: dict[str, Any]) -> CareType:
     rules = {s: CareRule(care=code, scheme=s, **raw["schemes"][s]) for s in SCHEMES}
-    return CareType(code, raw["label"], raw["description"], MappingProxyType(rules))
+    by_age = {}
+    for scheme, rule in rules.items():
+        for age in AGE_GROUPS:
+            entries = tuple(e for e in rule.eligible if age in e.age_groups)
+            same = entries == rule.eligible
+            by_age[(scheme, age)] = rule if same else replace(rule, eligible=entries)
+    return CareType(
+        code, raw["label"], raw["description"], MappingProxyType(rules), MappingProxyType(by_age)
+    )
 
 
 def _build(data: dict[str, Any]) -> Rules:

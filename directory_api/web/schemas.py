@@ -10,7 +10,14 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate, validates_schema
 
-from directory_api.models import CARE_CODES, CATEGORIES, LANGUAGES, PRECISIONS, SCHEMES
+from directory_api.models import (
+    AGE_GROUPS,
+    CARE_CODES,
+    CATEGORIES,
+    LANGUAGES,
+    PRECISIONS,
+    SCHEMES,
+)
 
 
 class StrictSchema(ma.Schema):
@@ -65,6 +72,13 @@ class SearchArgsSchema(StrictSchema):
     lang = fields.String(load_default="nl", validate=validate.OneOf(LANGUAGES))
     as_of = fields.Date(
         metadata={"description": "Answer from the lists as they were on this day (YYYY-MM-DD)"}
+    )
+    age_group = fields.String(
+        validate=validate.OneOf(AGE_GROUPS),
+        metadata={
+            "description": "child (under 18) or adult; without it the adult terms apply. "
+            "Never ask for more than this."
+        },
     )
 
     @validates_schema
@@ -126,6 +140,11 @@ class ReimbursementSchema(ma.Schema):
     share_percent = fields.Integer(required=True, allow_none=True)
     patient_contribution = fields.String(required=True, allow_none=True)
     conditions = fields.List(fields.String(), required=True)
+    restricted_to = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "What alone is paid; empty when all care of this kind is"},
+    )
 
 
 class ResultSchema(ma.Schema):
@@ -141,6 +160,9 @@ class SearchQuerySchema(ma.Schema):
     limit = fields.Integer(required=True)
     max_km = fields.Float(allow_none=True)
     as_of = fields.Date(allow_none=True)
+    age_group = fields.String(
+        allow_none=True, metadata={"description": "As given; null: the adult terms apply"}
+    )
     origin = fields.Nested(OriginSchema, required=True)
 
 
@@ -219,6 +241,8 @@ class EligibilitySchema(ma.Schema):
     basis = fields.String(required=True)
     patient_contribution = fields.Nested(TextSchema, allow_none=True)
     conditions = fields.List(fields.Nested(TextSchema), required=True)
+    restricted_to = fields.List(fields.Nested(TextSchema), required=True)
+    age_groups = fields.List(fields.String(validate=validate.OneOf(AGE_GROUPS)), required=True)
     sources = fields.List(fields.String(), required=True)
 
 
@@ -352,7 +376,7 @@ class RollbackResultSchema(ma.Schema):
 _NUMBER = re.compile(r"-?\d{1,4}(?:\.\d{1,17})?")
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _SEARCH_KEYS = frozenset(
-    ("care", "near", "lat", "lon", "scheme", "limit", "max_km", "lang", "as_of")
+    ("care", "near", "lat", "lon", "scheme", "limit", "max_km", "lang", "as_of", "age_group")
 )
 
 
@@ -391,6 +415,10 @@ def fast_search_args(args: Mapping[str, str]) -> dict[str, Any] | None:
         if max_km is None or not 0 < max_km <= 1000:
             return None
         out["max_km"] = max_km
+    if "age_group" in args:
+        if args["age_group"] not in AGE_GROUPS:
+            return None
+        out["age_group"] = args["age_group"]
     if "as_of" in args:
         if not _DAY.fullmatch(args["as_of"]):
             return None

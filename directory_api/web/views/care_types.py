@@ -7,6 +7,7 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from directory_api.models import AGE_GROUPS
 from directory_api.search.rules import CareRule, Eligibility, Text
 from directory_api.services import get_services
 from directory_api.web.schemas import CareTypeListSchema
@@ -59,5 +60,7 @@ def eligibility_json(e: Eligibility) -> dict[str, Any]:
         "basis": e.basis,
         "patient_contribution": text_json(e.patient_contribution),
         "conditions": [text_json(c) for c in e.conditions],
+        "restricted_to": [text_json(t) for t in e.restricted_to],
+        "age_groups": [a for a in AGE_GROUPS if a in e.age_groups],
         "sources": list(e.sources),
     }

@@ -83,7 +83,7 @@ def answer(args: dict[str, Any]) -> Response:
     services = get_services()
     directory = services.directory(args.get("as_of"))
     origin = resolve_origin(services, args)
-    rule = services.rules.rule(args["care"], args["scheme"])
+    rule = services.rules.rule(args["care"], args["scheme"], args.get("age_group"))
     lang = args["lang"]
     found = nearest(directory, rule, origin, limit=args["limit"], max_km=args.get("max_km"))
     log_search(args, origin, len(found), started)
@@ -137,6 +137,7 @@ def terms_json(terms: Eligibility, lang: str) -> bytes:
                 "share_percent": r.share_percent,
                 "patient_contribution": r.patient_contribution,
                 "conditions": list(r.conditions),
+                "restricted_to": list(r.restricted_to),
             }
         )
         cached = _TERMS_JSON[key] = (terms, b',"reimbursement":%b}' % text)
@@ -232,9 +233,10 @@ def query_json(args: dict[str, Any], origin: Origin) -> bytes:
     """The query as understood, with its origin. care, scheme and lang are codes from fixed
     lists (fast_search_args and the schema admit no others), so only the label is escaped."""
     max_km, as_of, label = args.get("max_km"), args.get("as_of"), origin.label
+    age = args.get("age_group")
     return (
         b'{"care":"%s","scheme":"%s","lang":"%s","limit":%d,"max_km":%s,"as_of":%s,'
-        b'"origin":{"lat":%r,"lon":%r,"resolved_from":"%s","precision":"%s","label":%s}}'
+        b'"age_group":%s,"origin":{"lat":%r,"lon":%r,"resolved_from":"%s","precision":"%s","label":%s}}'
         % (
             args["care"].encode(),
             args["scheme"].encode(),
@@ -242,6 +244,7 @@ def query_json(args: dict[str, Any], origin: Origin) -> bytes:
             args["limit"],
             b"null" if max_km is None else b"%r" % float(max_km),
             b"null" if as_of is None else b'"%s"' % as_of.isoformat().encode(),
+            b"null" if age is None else b'"%s"' % age.encode(),
             round(origin.lat, 6),
             round(origin.lon, 6),
             origin.resolved_from.encode(),
