@@ -261,8 +261,18 @@ class CareTypeSchema(ma.Schema):
     rules = fields.List(fields.Nested(CareRuleSchema), required=True)
 
 
+class SchemeSchema(ma.Schema):
+    code = fields.String(required=True)
+    label = fields.Nested(TextSchema, required=True)
+    description = fields.Nested(
+        TextSchema, required=True, metadata={"description": "Who the scheme is for, and on what"}
+    )
+    sources = fields.List(fields.String(), required=True)
+
+
 class CareTypeListSchema(ma.Schema):
     rules_version = fields.String(required=True)
+    schemes = fields.List(fields.Nested(SchemeSchema), required=True)
     care_types = fields.List(fields.Nested(CareTypeSchema), required=True)
 
 

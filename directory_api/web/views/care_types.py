@@ -25,6 +25,15 @@ class CareTypes(MethodView):
         rules = get_services().rules
         return {
             "rules_version": rules.version,
+            "schemes": [
+                {
+                    "code": sc.code,
+                    "label": text_json(sc.label),
+                    "description": text_json(sc.description),
+                    "sources": list(sc.sources),
+                }
+                for sc in rules.schemes.values()
+            ],
             "care_types": [
                 {
                     "code": ct.code,
