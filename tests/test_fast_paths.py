@@ -29,6 +29,7 @@ values = {
     "max_km": st.one_of(st.floats(-5, 1500).map(repr), st.sampled_from(["0", "1000", "5"])),
     "lang": st.sampled_from(["nl", "en", "de"]),
     "as_of": st.sampled_from(["2026-01-31", "2026-02-30", "26-01-01", "2026-1-1"]),
+    "age_group": st.sampled_from(["adult", "child", "Child", "", "senior"]),
     "extra": st.just("1"),
 }
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from werkzeug.test import EnvironBuilder
 
 from directory_api.imports.pipeline import import_file
-from directory_api.models import CARE_CODES, LANGUAGES, SCHEMES, Origin
+from directory_api.models import AGE_GROUPS, CARE_CODES, LANGUAGES, SCHEMES, Origin
 from directory_api.web.views import search as search_view
 from tests.conftest import needs_geodata
 
@@ -72,11 +72,14 @@ def test_plain_query_takes_the_common_query_and_leaves_the_rest():
         [("coordinates", "coordinates"), ("postcode", "postcode4"), ("place", "place")]
     ),
     label=st.none() | st.text(max_size=30),
+    age_group=st.none() | st.sampled_from(AGE_GROUPS),
 )
 def test_query_json_is_the_query_as_understood(
-    care, scheme, lang, limit, max_km, as_of, lat, lon, kind, label
+    care, scheme, lang, limit, max_km, as_of, lat, lon, kind, label, age_group
 ):
     args = {"care": care, "scheme": scheme, "lang": lang, "limit": limit}
+    if age_group is not None:
+        args["age_group"] = age_group
     if max_km is not None:
         args["max_km"] = max_km
     if as_of is not None:
@@ -89,6 +92,7 @@ def test_query_json_is_the_query_as_understood(
         "limit": limit,
         "max_km": max_km,
         "as_of": None if as_of is None else as_of.isoformat(),
+        "age_group": age_group,
         "origin": {
             "lat": round(lat, 6),
             "lon": round(lon, 6),
