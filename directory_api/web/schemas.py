@@ -10,14 +10,7 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate, validates_schema
 
-from directory_api.models import (
-    AGE_GROUPS,
-    CARE_CODES,
-    CATEGORIES,
-    LANGUAGES,
-    PRECISIONS,
-    SCHEMES,
-)
+from directory_api.models import AGE_GROUPS, CARE_CODES, CATEGORIES, LANGUAGES, PRECISIONS, SCHEMES
 
 
 class StrictSchema(ma.Schema):
@@ -75,10 +68,7 @@ class SearchArgsSchema(StrictSchema):
     )
     age_group = fields.String(
         validate=validate.OneOf(AGE_GROUPS),
-        metadata={
-            "description": "child (under 18) or adult; without it the adult terms apply. "
-            "Never ask for more than this."
-        },
+        metadata={"description": "child (under 18) or adult; without it the adult terms apply"},
     )
 
     @validates_schema
@@ -160,9 +150,7 @@ class SearchQuerySchema(ma.Schema):
     limit = fields.Integer(required=True)
     max_km = fields.Float(allow_none=True)
     as_of = fields.Date(allow_none=True)
-    age_group = fields.String(
-        allow_none=True, metadata={"description": "As given; null: the adult terms apply"}
-    )
+    age_group = fields.String(allow_none=True, metadata={"description": "null: adult terms"})
     origin = fields.Nested(OriginSchema, required=True)
 
 
@@ -264,9 +252,7 @@ class CareTypeSchema(ma.Schema):
 class SchemeSchema(ma.Schema):
     code = fields.String(required=True)
     label = fields.Nested(TextSchema, required=True)
-    description = fields.Nested(
-        TextSchema, required=True, metadata={"description": "Who the scheme is for, and on what"}
-    )
+    description = fields.Nested(TextSchema, required=True)
     sources = fields.List(fields.String(), required=True)
 
 
