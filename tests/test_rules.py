@@ -257,6 +257,9 @@ def test_gp_conditions_mention_pregnancy_and_passantentarief(rules: Rules) -> No
 def test_default_scheme_is_uninsurable(rules: Rules) -> None:
     assert Rules.DEFAULT_SCHEME == "uninsurable"
     assert rules.rule("gp") is rules.rule("gp", "uninsurable")
+    # Without an age group the adult entries apply (issue 11); a child gets its own.
+    assert rules.rule("dental") is rules.rule("dental", "uninsurable", "adult")
+    assert rules.rule("dental", age_group="child") is not rules.rule("dental")
 
 
 def test_unknown_care_type_and_scheme(rules: Rules) -> None:
@@ -442,6 +445,26 @@ BROKEN = [
         "eligible[0].basis: unknown basis 'gratis'",
     ),
     ("no-eligible", change(f"{RULE}.eligible", []), f"{RULE}.eligible: list at least one"),
+    (
+        "unknown-age-group",
+        change(f"{ENTRY}.age_group", ["adult", "senior"]),
+        f"{RULE}.eligible[0].age_group[1]: unknown age group 'senior'",
+    ),
+    (
+        "age-group-twice",
+        change(f"{ENTRY}.age_group", ["child", "child"]),
+        f"{RULE}.eligible[0].age_group: must list adult and/or child, each once",
+    ),
+    (
+        "no-entry-for-children",
+        change(f"{ENTRY}.age_group", ["adult"]),
+        f"{RULE}.eligible: list at least one eligible category for child",
+    ),
+    (
+        "restriction-without-english",
+        change(f"{ENTRY}.restricted_to", [{"nl": "alleen dit"}]),
+        f"{RULE}.eligible[0].restricted_to[0].en: Missing data for required field",
+    ),
     (
         "missing-english",
         change(f"{RULE}.advice", [{"nl": "alleen Nederlands"}]),
