@@ -697,7 +697,7 @@ def bench_scaling(
     from directory_api.models import Origin
     from directory_api.search.directory import DirectoryHolder
     from directory_api.search.ranking import eligible_keys, find_nearest
-    from directory_api.search.rules import load_rules
+    from directory_api.search.rules_file import load_rules
 
     rules = load_rules(None)
     kinds = {"common": generate.COMMON, "rare": generate.RARE}

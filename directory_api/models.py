@@ -17,6 +17,7 @@ CATEGORIES: tuple[str, ...] = (
     "support_organisation",
     "gp",
     "midwife",
+    "maternity_carer",  # kraamzorg (seed 001: "Alle verloskundigen en kraamverzorgenden")
     "dentist",
     "paramedic",
     "youth_health",
@@ -168,6 +169,7 @@ class Reimbursement:
     share_percent: int | None
     patient_contribution: str | None
     conditions: tuple[str, ...] = field(default_factory=tuple)
+    restricted_to: tuple[str, ...] = field(default_factory=tuple)  # what alone is paid
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,3 +196,5 @@ CARE_CODES: tuple[str, ...] = (
 )
 SCHEMES: tuple[str, ...] = ("uninsurable", "uninsured_resident")
 LANGUAGES: tuple[str, ...] = ("nl", "en")
+# The person's situation, coarse (issue 11): child = under 18. Without one, adult terms apply.
+AGE_GROUPS: tuple[str, ...] = ("adult", "child")

@@ -13,7 +13,8 @@ from directory_api.geo.gazetteer import Gazetteer
 from directory_api.geo.online import OnlineGeocoder, nominatim_geocoder
 from directory_api.search.directory import Directory
 from directory_api.search.resilient import ResilientHolder
-from directory_api.search.rules import Rules, load_rules
+from directory_api.search.rules import Rules
+from directory_api.search.rules_file import load_rules
 from directory_api.store.availability import LazySchema, unreachable
 from directory_api.store.store import Store
 

@@ -49,6 +49,8 @@ _DUTCH_CATEGORIES = {
     "tandartsenpool": "dental_pool",
     "huisarts": "gp",
     "verloskundige": "midwife",
+    "kraamzorg": "maternity_carer",
+    "kraamverzorgende": "maternity_carer",
     "tandarts": "dentist",
     "fysiotherapeut": "paramedic",
     "paramedicus": "paramedic",

@@ -77,7 +77,8 @@ def compare_new(
 
 def _new_changes(ids: list[str], names: list[str]) -> list[Change]:
     """list(map(Change, ids, names)) without Change.__init__ (a frozen dataclass sets each
-    field through object.__setattr__): slots filled a column at a time, as imports.columns._new_rows."""
+    field through object.__setattr__): slots filled a column at a time, as
+    imports.columns._new_rows."""
     changes = list(map(object.__new__, repeat(Change, len(ids))))
     for name, column in (("provider_id", ids), ("name", names), ("fields", repeat(()))):
         deque(map(getattr(Change, name).__set__, changes, column), maxlen=0)

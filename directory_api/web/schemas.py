@@ -8,7 +8,7 @@ import marshmallow as ma
 from marshmallow import fields, validate, validates_schema
 
 from directory_api import models
-from directory_api.models import CARE_CODES, CATEGORIES, LANGUAGES, PRECISIONS, SCHEMES
+from directory_api.models import AGE_GROUPS, CARE_CODES, CATEGORIES, LANGUAGES, PRECISIONS, SCHEMES
 
 
 class StrictSchema(ma.Schema):
@@ -63,6 +63,10 @@ class SearchArgsSchema(StrictSchema):
     lang = fields.String(load_default="nl", validate=validate.OneOf(LANGUAGES))
     as_of = fields.Date(
         metadata={"description": "Answer from the lists as they were on this day (YYYY-MM-DD)"}
+    )
+    age_group = fields.String(
+        validate=validate.OneOf(AGE_GROUPS),
+        metadata={"description": "child (under 18) or adult; without it the adult terms apply"},
     )
 
     @validates_schema
@@ -122,6 +126,11 @@ class ReimbursementSchema(ma.Schema):
     share_percent = fields.Integer(required=True, allow_none=True)
     patient_contribution = fields.String(required=True, allow_none=True)
     conditions = fields.List(fields.String(), required=True)
+    restricted_to = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "What alone is paid; empty when all care of this kind is"},
+    )
 
 
 class ResultSchema(ma.Schema):
@@ -137,6 +146,7 @@ class SearchQuerySchema(ma.Schema):
     limit = fields.Integer(required=True)
     max_km = fields.Float(allow_none=True)
     as_of = fields.Date(allow_none=True)
+    age_group = fields.String(allow_none=True, metadata={"description": "null: adult terms"})
     origin = fields.Nested(OriginSchema, required=True)
 
 
@@ -215,6 +225,8 @@ class EligibilitySchema(ma.Schema):
     basis = fields.String(required=True)
     patient_contribution = fields.Nested(TextSchema, allow_none=True)
     conditions = fields.List(fields.Nested(TextSchema), required=True)
+    restricted_to = fields.List(fields.Nested(TextSchema), required=True)
+    age_groups = fields.List(fields.String(validate=validate.OneOf(AGE_GROUPS)), required=True)
     sources = fields.List(fields.String(), required=True)
 
 
@@ -233,8 +245,16 @@ class CareTypeSchema(ma.Schema):
     rules = fields.List(fields.Nested(CareRuleSchema), required=True)
 
 
+class SchemeSchema(ma.Schema):
+    code = fields.String(required=True)
+    label = fields.Nested(TextSchema, required=True)
+    description = fields.Nested(TextSchema, required=True)
+    sources = fields.List(fields.String(), required=True)
+
+
 class CareTypeListSchema(ma.Schema):
     rules_version = fields.String(required=True)
+    schemes = fields.List(fields.Nested(SchemeSchema), required=True)
     care_types = fields.List(fields.Nested(CareTypeSchema), required=True)
 
 

@@ -49,8 +49,10 @@ def query_json(args: dict[str, Any], origin: Origin) -> bytes:
     """The query as understood, with its origin. care, scheme and lang are codes from fixed
     lists (fast_search_args and the schema admit no others), so only the label is escaped."""
     max_km, as_of, label = args.get("max_km"), args.get("as_of"), origin.label
+    age = args.get("age_group")
     return (
         b'{"care":"%s","scheme":"%s","lang":"%s","limit":%d,"max_km":%s,"as_of":%s,'
+        b'"age_group":%s,'
         b'"origin":{"lat":%r,"lon":%r,"resolved_from":"%s","precision":"%s","label":%s}}'
         % (
             args["care"].encode(),
@@ -59,6 +61,7 @@ def query_json(args: dict[str, Any], origin: Origin) -> bytes:
             args["limit"],
             b"null" if max_km is None else b"%r" % float(max_km),
             b"null" if as_of is None else b'"%s"' % as_of.isoformat().encode(),
+            b"null" if age is None else b'"%s"' % age.encode(),
             round(origin.lat, 6),
             round(origin.lon, 6),
             origin.resolved_from.encode(),

@@ -17,7 +17,7 @@ from typing import Any
 
 from flask import request
 
-from directory_api.models import CARE_CODES, LANGUAGES, SCHEMES
+from directory_api.models import AGE_GROUPS, CARE_CODES, LANGUAGES, SCHEMES
 
 
 def fast_args_first(
@@ -67,7 +67,7 @@ def plain_query(raw: str) -> dict[str, str] | None:
 _NUMBER = re.compile(r"-?\d{1,4}(?:\.\d{1,17})?")
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _SEARCH_KEYS = frozenset(
-    ("care", "near", "lat", "lon", "scheme", "limit", "max_km", "lang", "as_of")
+    ("care", "near", "lat", "lon", "scheme", "limit", "max_km", "lang", "as_of", "age_group")
 )
 
 
@@ -106,6 +106,10 @@ def fast_search_args(args: Mapping[str, str]) -> dict[str, Any] | None:
         if max_km is None or not 0 < max_km <= 1000:
             return None
         out["max_km"] = max_km
+    if "age_group" in args:
+        if args["age_group"] not in AGE_GROUPS:
+            return None
+        out["age_group"] = args["age_group"]
     if "as_of" in args:
         if not _DAY.fullmatch(args["as_of"]):
             return None

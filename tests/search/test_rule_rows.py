@@ -24,9 +24,16 @@ UNINSURABLE = {
     "gp": rows("gp", ALL, 80),
     "pharmacy": rows("pharmacy", YES, None),
     "hospital": rows("hospital", YES, 100),
-    "emergency": rows("hospital", YES, 100) | rows("hospital", (False, None), 80),
-    "maternity": rows("midwife", ALL, 100) | rows("gp", ALL, 100) | rows("hospital", ALL, 100),
-    "mental_health": rows("mental_health_institution", YES, None),
+    # Unknown contract status: "full if contracted, 80% if not" (seed 000), so no one share.
+    "emergency": rows("hospital", YES, 100)
+    | rows("hospital", (False,), 80)
+    | rows("hospital", (None,), None),
+    "maternity": rows("midwife", ALL, 100)
+    | rows("maternity_carer", ALL, 100)
+    | rows("gp", ALL, 100)
+    | rows("hospital", ALL, 100),
+    # The POH-GGZ route (seed 002): GPs on their own terms.
+    "mental_health": rows("mental_health_institution", YES, None) | rows("gp", ALL, 80),
     "long_term_care": rows("long_term_care_institution", YES, None),
     "dental": rows("dentist", ALL, 80)
     | rows("dental_pool", ALL, None)
@@ -37,9 +44,18 @@ UNINSURABLE = {
     "support": rows("support_organisation", ALL, None),
 }
 # Onverzekerde verzekeringsplichtigen (seed 003): every provider of the right kind, contracted
-# or not; the seeds give no share.
+# or not; the seeds give no share. Routes the seeds give for undocumented people only (POH-GGZ,
+# dental pools, friendly networks) are not copied onto this scheme.
+NOT_FOR_UNINSURED_RESIDENTS = {("mental_health", "gp"), ("dental", "dental_pool")} | {
+    ("dental", "friendly_network")
+}
 UNINSURED_RESIDENT = {
-    care: {(category, s, None) for category, _, _ in terms for s in ALL}
+    care: {
+        (category, s, None)
+        for category, _, _ in terms
+        for s in ALL
+        if (care, category) not in NOT_FOR_UNINSURED_RESIDENTS
+    }
     for care, terms in UNINSURABLE.items()
 }
 

@@ -12,13 +12,8 @@ import yaml
 
 from directory_api import errors
 from directory_api.models import CARE_CODES, CATEGORIES, SCHEMES
-from directory_api.search.rules import (
-    CareRule,
-    Rules,
-    Text,
-    default_rules_path,
-    load_rules,
-)
+from directory_api.search.rules import CareRule, Rules, Text
+from directory_api.search.rules_file import default_rules_path, load_rules
 
 SEEDS = {
     "000_9953ec890d00b27c.txt",
@@ -43,14 +38,29 @@ EXPECTED: list[tuple[str, str, list[tuple[str, frozenset[bool | None], int | Non
     (
         "emergency",
         "uninsurable",
-        [("hospital", C, 100, "cak_contract"), ("hospital", NOT_C, 80, "cak")],
+        # Unknown status: full if contracted, 80% if not (seed 000), so no one share.
+        [
+            ("hospital", C, 100, "cak_contract"),
+            ("hospital", frozenset({False}), 80, "cak"),
+            ("hospital", frozenset({None}), None, "cak"),
+        ],
     ),
     (
         "maternity",
         "uninsurable",
-        [("midwife", ALL, 100, "cak"), ("gp", ALL, 100, "cak"), ("hospital", ALL, 100, "cak")],
+        [
+            ("midwife", ALL, 100, "cak"),
+            ("maternity_carer", ALL, 100, "cak"),
+            ("gp", ALL, 100, "cak"),
+            ("hospital", ALL, 100, "cak"),
+        ],
     ),
-    ("mental_health", "uninsurable", [("mental_health_institution", C, None, "cak_contract")]),
+    (
+        "mental_health",
+        "uninsurable",
+        # The GP's POH-GGZ when a GGZ referral fails (seed 002), on the GP's terms.
+        [("mental_health_institution", C, None, "cak_contract"), ("gp", ALL, 80, "cak")],
+    ),
     ("long_term_care", "uninsurable", [("long_term_care_institution", C, None, "cak_contract")]),
     (
         "dental",
@@ -72,22 +82,22 @@ EXPECTED: list[tuple[str, str, list[tuple[str, frozenset[bool | None], int | Non
     (
         "maternity",
         "uninsured_resident",
-        [("midwife", ALL, None, "cak"), ("gp", ALL, None, "cak"), ("hospital", ALL, None, "cak")],
-    ),
-    ("mental_health", "uninsured_resident", [("mental_health_institution", ALL, None, "cak")]),
-    ("long_term_care", "uninsured_resident", [("long_term_care_institution", ALL, None, "cak")]),
-    (
-        "dental",
-        "uninsured_resident",
         [
-            ("dentist", ALL, None, "cak"),
-            ("dental_pool", ALL, None, "local"),
-            ("friendly_network", ALL, None, "local"),
+            ("midwife", ALL, None, "cak"),
+            ("maternity_carer", ALL, None, "cak"),
+            ("gp", ALL, None, "cak"),
+            ("hospital", ALL, None, "cak"),
         ],
     ),
+    ("mental_health", "uninsured_resident", [("mental_health_institution", ALL, None, "cak")]),
+    # Seed 003 names basic-package care only: Wlz institutions are listed, not CAK-paid.
+    ("long_term_care", "uninsured_resident", [("long_term_care_institution", ALL, None, "none")]),
+    # Dental pools and friendly networks are for undocumented people (seeds 000, 002).
+    ("dental", "uninsured_resident", [("dentist", ALL, None, "cak")]),
     ("paramedical", "uninsured_resident", [("paramedic", ALL, None, "cak")]),
     ("medical_aids", "uninsured_resident", [("medical_aids_supplier", ALL, None, "cak")]),
-    ("youth_health", "uninsured_resident", [("youth_health", ALL, None, "free")]),
+    # Free youth health care is said for undocumented people only (seed 000).
+    ("youth_health", "uninsured_resident", [("youth_health", ALL, None, "none")]),
     ("support", "uninsured_resident", [("support_organisation", ALL, None, "none")]),
 ]
 
@@ -114,7 +124,8 @@ def all_texts(rules: Rules) -> Iterator[tuple[str, Text | None]]:
         yield f"care_types.{code}.description", care_type.description
     for rule in all_rules(rules):
         where = f"{rule.care}.{rule.scheme}"
-        yield f"{where}.referral", rule.referral
+        if rule.referral is not None:  # null where no seed says what to write on a referral
+            yield f"{where}.referral", rule.referral
         yield from ((f"{where}.advice", t) for t in rule.advice)
         for entry in rule.eligible:
             yield from ((f"{where}.{entry.category}.conditions", t) for t in entry.conditions)
@@ -202,28 +213,33 @@ def test_emergency_terms_depend_on_contract(rules: Rules) -> None:
     assert {s: t.share_percent if t else "-" for s, t in shares.items()} == {
         True: 100,
         False: 80,
-        None: 80,
+        None: None,  # full if contracted, 80% if not (seed 000)
     }
     assert rule.terms_for("pharmacy", True) is None
 
 
 def test_maternity_admits_any_provider_and_warns_about_contracted_hospitals(rules: Rules) -> None:
     rule = rules.rule("maternity")
-    assert rule.categories() == ("midwife", "gp", "hospital")
+    assert rule.categories() == ("midwife", "maternity_carer", "gp", "hospital")
     assert all(not e.contract_required for e in rule.eligible)
     assert any("gecontracteerde ziekenhuizen" in t.nl for t in rule.advice)
 
 
 def test_dental_and_paramedical_conditions(rules: Rules) -> None:
-    dentist = rules.rule("dental").terms_for("dentist", False)
-    assert dentist is not None
-    conditions = " ".join(c.nl for c in dentist.conditions)
-    assert "18" in conditions and "prothese" in conditions and "bijzondere" in conditions
+    dentist = rules.rule("dental").terms_for("dentist", False)  # adult by default
+    assert dentist is not None and dentist.age_groups == {"adult"}
+    paid = " ".join(c.nl for c in dentist.restricted_to)
+    assert "prothese" in paid and "Bijzondere tandheelkunde" in paid
+    assert "volwassenen" in " ".join(c.nl for c in dentist.conditions)
+    child = rules.rule("dental", age_group="child").terms_for("dentist", False)
+    assert child is not None and child.share_percent == 80 and child.restricted_to == ()
     paramedic = rules.rule("paramedical").terms_for("paramedic", None)
     assert paramedic is not None
     conditions = " ".join(c.nl for c in paramedic.conditions)
     assert "20" in conditions and "bijlage 1" in conditions and "dyslexie" in conditions
     assert "verwijsbrief" in conditions
+    child = rules.rule("paramedical", age_group="child").terms_for("paramedic", None)
+    assert child is not None and "20" not in " ".join(c.nl for c in child.conditions)
 
 
 def test_gp_conditions_mention_pregnancy_and_passantentarief(rules: Rules) -> None:
@@ -236,6 +252,9 @@ def test_gp_conditions_mention_pregnancy_and_passantentarief(rules: Rules) -> No
 def test_default_scheme_is_uninsurable(rules: Rules) -> None:
     assert Rules.DEFAULT_SCHEME == "uninsurable"
     assert rules.rule("gp") is rules.rule("gp", "uninsurable")
+    # Without an age group the adult entries apply (issue 11); a child gets its own.
+    assert rules.rule("dental") is rules.rule("dental", "uninsurable", "adult")
+    assert rules.rule("dental", age_group="child") is not rules.rule("dental")
 
 
 def test_unknown_care_type_and_scheme(rules: Rules) -> None:
@@ -422,6 +441,26 @@ BROKEN = [
     ),
     ("no-eligible", change(f"{RULE}.eligible", []), f"{RULE}.eligible: list at least one"),
     (
+        "unknown-age-group",
+        change(f"{ENTRY}.age_group", ["adult", "senior"]),
+        f"{RULE}.eligible[0].age_group[1]: unknown age group 'senior'",
+    ),
+    (
+        "age-group-twice",
+        change(f"{ENTRY}.age_group", ["child", "child"]),
+        f"{RULE}.eligible[0].age_group: must list adult and/or child, each once",
+    ),
+    (
+        "no-entry-for-children",
+        change(f"{ENTRY}.age_group", ["adult"]),
+        f"{RULE}.eligible: list at least one eligible category for child",
+    ),
+    (
+        "restriction-without-english",
+        change(f"{ENTRY}.restricted_to", [{"nl": "alleen dit"}]),
+        f"{RULE}.eligible[0].restricted_to[0].en: Missing data for required field",
+    ),
+    (
         "missing-english",
         change(f"{RULE}.advice", [{"nl": "alleen Nederlands"}]),
         f"{RULE}.advice[0].en: Missing data for required field",
@@ -530,5 +569,6 @@ def test_fragments_are_compiled_onto_the_rules_when_they_load() -> None:
                             "share_percent": entry.share_percent,
                             "patient_contribution": terms.patient_contribution,
                             "conditions": list(terms.conditions),
+                            "restricted_to": list(terms.restricted_to),
                         },
                     }

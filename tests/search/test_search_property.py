@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from directory_api.models import CARE_CODES, CATEGORIES, SCHEMES, Origin, Provider
 from directory_api.search.directory import Directory
 from directory_api.search.ranking import find_nearest
-from directory_api.search.rules import load_rules
+from directory_api.search.rules_file import load_rules
 
 RULES = load_rules()
 

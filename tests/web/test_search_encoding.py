@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from directory_api.models import (
+    AGE_GROUPS,
     CARE_CODES,
     CATEGORIES,
     LANGUAGES,
@@ -26,7 +27,8 @@ from directory_api.models import (
 )
 from directory_api.search.directory import Directory
 from directory_api.search.ranking import nearest
-from directory_api.search.rules import Eligibility, load_rules
+from directory_api.search.rules import Eligibility
+from directory_api.search.rules_file import load_rules
 from directory_api.web.schemas import SearchResultSchema
 from directory_api.web.search_encoding import query_json, search_json
 
@@ -88,6 +90,7 @@ def terms_in(terms: Eligibility, lang: str) -> Reimbursement:
         share_percent=terms.share_percent,
         patient_contribution=contribution.get(lang) if contribution else None,
         conditions=tuple(c.get(lang) for c in terms.conditions),
+        restricted_to=tuple(t.get(lang) for t in terms.restricted_to),
     )
 
 
@@ -104,6 +107,7 @@ def reference(args, origin, rule, directory, found) -> dict:
                 "limit": args["limit"],
                 "max_km": args.get("max_km"),
                 "as_of": args.get("as_of"),
+                "age_group": args.get("age_group"),
                 "origin": replace(origin, lat=round(origin.lat, 6), lon=round(origin.lon, 6)),
             },
             "advice": [t.get(lang) for t in rule.advice],
@@ -135,13 +139,16 @@ def reference(args, origin, rule, directory, found) -> dict:
     lon=lon_nl,
     kind=kinds,
     label=optional,
+    age_group=st.none() | st.sampled_from(AGE_GROUPS),
 )
 def test_search_json_equals_schema_dump(
-    data, data_version, care, scheme, lang, limit, max_km, as_of, lat, lon, kind, label
+    data, data_version, care, scheme, lang, limit, max_km, as_of, lat, lon, kind, label, age_group
 ):
-    rule = RULES.rule(care, scheme)
+    rule = RULES.rule(care, scheme, age_group)
     ps = data.draw(providers(rule.categories()))
     args = {"care": care, "scheme": scheme, "lang": lang, "limit": limit}
+    if age_group is not None:
+        args["age_group"] = age_group
     if max_km is not None:
         args["max_km"] = max_km
     if as_of is not None:
@@ -166,11 +173,14 @@ def test_search_json_equals_schema_dump(
     lon=st.floats(-180, 180),
     kind=kinds,
     label=st.none() | st.text(max_size=30),
+    age_group=st.none() | st.sampled_from(AGE_GROUPS),
 )
 def test_query_json_is_the_query_as_understood(
-    care, scheme, lang, limit, max_km, as_of, lat, lon, kind, label
+    care, scheme, lang, limit, max_km, as_of, lat, lon, kind, label, age_group
 ):
     args = {"care": care, "scheme": scheme, "lang": lang, "limit": limit}
+    if age_group is not None:
+        args["age_group"] = age_group
     if max_km is not None:
         args["max_km"] = max_km
     if as_of is not None:
@@ -183,6 +193,7 @@ def test_query_json_is_the_query_as_understood(
         "limit": limit,
         "max_km": max_km,
         "as_of": None if as_of is None else as_of.isoformat(),
+        "age_group": age_group,
         "origin": {
             "lat": round(lat, 6),
             "lon": round(lon, 6),

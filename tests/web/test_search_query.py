@@ -15,7 +15,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from werkzeug.test import EnvironBuilder
 
-from directory_api.models import CARE_CODES, LANGUAGES, SCHEMES
+from directory_api.models import AGE_GROUPS, CARE_CODES, LANGUAGES, SCHEMES
 from directory_api.web.schemas import SearchArgsSchema
 from directory_api.web.search_query import fast_search_args, plain_query
 
@@ -49,6 +49,7 @@ VALID = {
     ),
     "lang": st.sampled_from(LANGUAGES),
     "as_of": st.dates(date(2000, 1, 1), date(2100, 12, 31)).map(date.isoformat),
+    "age_group": st.sampled_from(AGE_GROUPS),
 }
 INVALID = {
     "care": st.sampled_from(["nope", "", "Pharmacy", "gp "]),
@@ -60,8 +61,9 @@ INVALID = {
     "max_km": st.sampled_from(["0", "-1", "1000.01", "1e2", "nan", ""]),
     "lang": st.sampled_from(["de", "", "EN"]),
     "as_of": st.sampled_from(["2026-02-30", "26-01-01", "2026-1-1", "today", "2026-01-31T00"]),
+    "age_group": st.sampled_from(["Child", "", "senior", "kind"]),
 }
-OPTIONAL = ["scheme", "limit", "max_km", "lang", "as_of"]
+OPTIONAL = ["scheme", "limit", "max_km", "lang", "as_of", "age_group"]
 BAD_ORIGINS = [(), ("lat",), ("lon",), ("near", "lat", "lon"), ("near", "lat")]
 
 

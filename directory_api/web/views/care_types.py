@@ -7,6 +7,7 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from directory_api.models import AGE_GROUPS
 from directory_api.search.rules import CareRule, Eligibility, Text
 from directory_api.web.context import get_services
 from directory_api.web.schemas import CareTypeListSchema
@@ -24,6 +25,15 @@ class CareTypes(MethodView):
         rules = get_services().rules
         return {
             "rules_version": rules.version,
+            "schemes": [
+                {
+                    "code": sc.code,
+                    "label": text_json(sc.label),
+                    "description": text_json(sc.description),
+                    "sources": list(sc.sources),
+                }
+                for sc in rules.schemes.values()
+            ],
             "care_types": [
                 {
                     "code": ct.code,
@@ -59,5 +69,7 @@ def eligibility_json(e: Eligibility) -> dict[str, Any]:
         "basis": e.basis,
         "patient_contribution": text_json(e.patient_contribution),
         "conditions": [text_json(c) for c in e.conditions],
+        "restricted_to": [text_json(t) for t in e.restricted_to],
+        "age_groups": [a for a in AGE_GROUPS if a in e.age_groups],
         "sources": list(e.sources),
     }

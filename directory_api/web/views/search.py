@@ -39,7 +39,7 @@ def answer(args: dict[str, Any]) -> Response:
     services = get_services()
     directory = request_directory(args.get("as_of"), services)
     origin = resolve_origin(services, args)
-    rule = services.rules.rule(args["care"], args["scheme"])
+    rule = services.rules.rule(args["care"], args["scheme"], args.get("age_group"))
     found = nearest(directory, rule, origin, limit=args["limit"], max_km=args.get("max_km"))
     log_search(args, origin, len(found), started)
     body = search_json(args, origin, rule, directory, found)
