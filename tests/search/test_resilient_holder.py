@@ -72,6 +72,8 @@ def test_serves_from_memory_logs_once_and_picks_up_the_next_version(caplog):
         assert len(gaps) < 10
         store.version, store.up = 2, True
         wait_until(lambda: h.get().data_version == 2)
+        # the retry thread swaps the index in, then clears the outage and says so
+        wait_until(lambda: any("reachable again" in r.getMessage() for r in caplog.records))
     assert h.outage is None and h.reason() is None
     lines = [r.getMessage() for r in caplog.records]
     assert len([x for x in lines if "store not reachable" in x]) == 1, lines
