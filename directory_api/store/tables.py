@@ -17,6 +17,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 metadata = MetaData()
@@ -36,6 +37,11 @@ sources = Table(
     Column("name", String(300), nullable=False),
     Column("published_version", Integer, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # Invented example data, never to be presented as a real list (0003).
+    Column("example", Boolean, nullable=False, server_default=false()),
+    # What a re-import without flags reuses (0003).
+    Column("default_category", String(64), nullable=True),
+    Column("default_contracted", Boolean, nullable=True),
 )
 
 source_versions = Table(
@@ -83,4 +89,8 @@ providers = Table(
     # Not indexed: nothing queries by it (0002_drop_provider_id_index).
     Column("provider_id", String(32), nullable=False),
     *PROVIDER_COLUMNS,
+    # Facility kind and offered services of a hospital location (0003); not yet provider
+    # fields: nothing writes them until the import reads them.
+    Column("facility_type", String(32), nullable=True),
+    Column("services", Text, nullable=True),
 )

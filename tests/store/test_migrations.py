@@ -57,11 +57,13 @@ def _meta(engine: Engine) -> list[tuple[str, str]]:
 
 
 def _make_previous_release(store: Store, *, data_version: str | None = "3") -> None:
-    """What the release before migrations left: create_all, data, no alembic_version."""
-    metadata.create_all(store.engine)
+    """What the release before migrations left: the baseline's tables (0001_initial, which
+    also indexed provider_id), data, no alembic_version."""
     with store.engine.begin() as conn:
-        # That release also indexed provider_id (dropped by 0002_drop_provider_id_index).
-        conn.execute(text("CREATE INDEX ix_providers_provider_id ON providers (provider_id)"))
+        command.upgrade(migrate.alembic_config(conn), migrate.BASELINE)
+    migrate.drop_version_table(store.engine)
+    with store.engine.begin() as conn:
+        conn.execute(text("DELETE FROM meta"))  # 0001 writes the row; that release might not
         if data_version is not None:
             conn.execute(
                 text("INSERT INTO meta (key, value) VALUES ('data_version', :v)"),
