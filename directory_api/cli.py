@@ -212,7 +212,7 @@ def db_upgrade() -> None:
 
 @main.group()
 def geodata() -> None:
-    """Offline geodata tables (GeoNames postcodes and places, hospital sites)."""
+    """Offline geodata tables (GeoNames postcodes and places, hospital sites, municipalities)."""
 
 
 @geodata.command("fetch")

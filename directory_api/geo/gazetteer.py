@@ -1,17 +1,21 @@
-"""Offline resolution of a search origin (postcode, place name, coordinates) from the GeoNames
-postcode and place tables: the Gazetteer, and the parsers of postcodes and coordinates."""
+"""Offline resolution of a search origin (postcode, place or municipality name, coordinates)
+from the GeoNames postcode and place tables and the CBS municipalities: the Gazetteer, the
+parsers of postcodes and coordinates, and suggestions for a name it does not know."""
 
 from __future__ import annotations
 
 import csv
 import math
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Mapping
 from pathlib import Path
 
+from rapidfuzz import fuzz, process
+
 from directory_api import errors, models
+from directory_api.geo.municipalities import MUNICIPALITIES_FILE, read_municipalities
+from directory_api.geo.places import PlaceTables, place_key, read_places
 
 Point = tuple[float, float, str]  # (lat, lon, name)
 
@@ -32,6 +36,19 @@ _COORDINATES = (
     re.compile(rf"({_COMMA_DEC})\s*[;\s]\s*({_COMMA_DEC})"),
 )
 _EXAMPLE = "four digits and optionally two letters, like '3511 AB'"
+# Names GeoNames gives in English, with the Dutch name its alternate names hold (GeoNames
+# 2747373 "The Hague": alternate name "Den Haag"). Other places carry their Dutch name.
+DUTCH_NAMES: Mapping[str, str] = {"The Hague": "Den Haag"}
+SUGGESTIONS = 3  # names an unknown place's message suggests, at most
+SUGGESTION_SCORE = 80  # rapidfuzz ratio (0-100) a suggestion needs at least
+SUGGESTION_INPUT = 60  # characters of the input compared (a bound on the cost)
+DISTRICT_WORDS = 8  # "place, municipality" is looked for in inputs of at most this many words
+
+
+def label(name: str, lang: str | None) -> str:
+    """A place's name in the request's language: Dutch unless `lang` is English."""
+    english = (lang or "nl").split("-")[0].lower() == "en"
+    return name if english else DUTCH_NAMES.get(name, name)
 
 
 def _quoted(text: str, limit: int = 40) -> str:
@@ -77,14 +94,6 @@ def parse_coordinates(text: str) -> tuple[float, float] | None:
             "and 90 and longitude between -180 and 180 (write latitude first, like '52.09, 5.12')."
         )
     return lat, lon
-
-
-def place_key(name: str) -> str:
-    """Lookup key for a place name: case-, accent-, hyphen- and apostrophe-insensitive."""
-    text = "".join(
-        ch for ch in unicodedata.normalize("NFKD", name).casefold() if not unicodedata.combining(ch)
-    )
-    return " ".join(re.sub(r"[\W_]+", " ", text).split())
 
 
 def in_netherlands(lat: float, lon: float) -> bool:
@@ -146,24 +155,6 @@ def _read_postal(path: Path) -> dict[str, list[Point]]:
     return rows
 
 
-def _read_places(path: Path) -> dict[str, Point]:
-    """Name key -> point; every name variant counts, the largest population wins."""
-    best: dict[str, tuple[tuple[int, int], Point]] = {}
-    with open(path, encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            try:
-                point = (float(row["latitude"]), float(row["longitude"]), row["name"])
-                population = int(float(row["population"] or 0))
-            except (KeyError, ValueError):
-                continue
-            primary = {row["name"], row["asciiname"]}
-            for name in primary | set((row["alternatenames"] or "").split(",")):
-                key, rank = place_key(name), (population, name in primary)
-                if key and (key not in best or rank > best[key][0]):
-                    best[key] = (rank, point)
-    return {key: point for key, (_, point) in best.items()}
-
-
 def _postal_places(rows: Mapping[str, list[Point]]) -> dict[str, Point]:
     """Woonplaats names of the postcode table -> mean of their PC4 points (a fallback)."""
     by_name: dict[str, list[Point]] = defaultdict(list)
@@ -174,23 +165,62 @@ def _postal_places(rows: Mapping[str, list[Point]]) -> dict[str, Point]:
 
 
 class Gazetteer:
-    """Offline PC4 and place-name tables answering where a search starts."""
+    """Offline PC4, place-name and municipality tables answering where a search starts."""
 
-    def __init__(self, postcodes: Mapping[str, Point], places: Mapping[str, Point]) -> None:
+    def __init__(
+        self,
+        postcodes: Mapping[str, Point],
+        places: Mapping[str, Point],
+        *,
+        within: Mapping[tuple[str, int], Point] | None = None,
+        codes: Mapping[str, int] | None = None,
+        names: Mapping[str, int] | None = None,
+    ) -> None:
         self._postcodes = dict(postcodes)
         self._places = dict(places)
+        self._within = dict(within or {})  # (name key, CBS code) -> the place there
+        self._codes = dict(codes or {})  # a municipality's or its main place's name key -> code
         self.available = bool(self._postcodes) and bool(self._places)
+        # The names an unknown place is compared with, made once: primary names (not every
+        # spelling variant), the most populous first among equally close ones.
+        known = dict(names) if names is not None else {p[2]: 0 for p in self._places.values()}
+        ranked = [name for name, _ in sorted(known.items(), key=lambda n: (-n[1], n[0]))]
+        ranked += [name for name in ranked if name in DUTCH_NAMES]  # "Den Haag" too
+        self._suggestible = ranked
+        self._suggestion_keys = [
+            place_key(DUTCH_NAMES[name] if i >= len(known) else name)
+            for i, name in enumerate(ranked)
+        ]
 
     @classmethod
     def from_dir(cls, geodata_dir: Path | None) -> Gazetteer:
-        """Load the GeoNames tables under `geodata_dir`; missing files give empty tables."""
+        """Load the GeoNames and CBS tables under `geodata_dir`; missing files give empty
+        tables (without the municipality file, municipality names that are no place do
+        not resolve)."""
         base = Path(geodata_dir) if geodata_dir else None
         rows = _read_postal(base / POSTAL_FILE) if base and (base / POSTAL_FILE).is_file() else {}
-        places = _read_places(base / PLACES_FILE) if base and (base / PLACES_FILE).is_file() else {}
+        tables = PlaceTables()
+        if base and (base / PLACES_FILE).is_file():
+            tables = read_places(base / PLACES_FILE)
+        places = tables.best
         if places:
             for key, point in _postal_places(rows).items():
                 places.setdefault(key, point)
-        return cls(_pc4_table(rows), places)
+        if places and base and (base / MUNICIPALITIES_FILE).is_file():
+            municipalities = read_municipalities(base / MUNICIPALITIES_FILE, tables.towns)
+            for name, (code, point) in municipalities.items():
+                key = place_key(name)
+                if key not in places:  # a place of that name wins ("Groningen")
+                    places[key] = point
+                    tables.names.setdefault(name, 0)
+                tables.codes[key] = code
+        return cls(
+            _pc4_table(rows),
+            places,
+            within=tables.within,
+            codes=tables.codes,
+            names=tables.names or None,
+        )
 
     @classmethod
     def from_tables(cls, postcodes: Mapping[str, Point], places: Mapping[str, Point]) -> Gazetteer:
@@ -205,8 +235,36 @@ class Gazetteer:
         """(lat, lon, canonical name) of a place by any known spelling, or None."""
         return self._places.get(place_key(name))
 
-    def resolve(self, text: str) -> models.Origin:
-        """Turn user input (coordinates, PC4/PC6 postcode or place name) into an Origin."""
+    def place_in(self, name: str, municipality: str) -> Point | None:
+        """A place within a municipality ("Osdorp", "Amsterdam"; "Sloten", "Amsterdam"),
+        or None."""
+        code = self._codes.get(place_key(municipality))
+        return None if code is None else self._within.get((place_key(name), code))
+
+    def suggest(self, text: str, lang: str | None = "nl") -> list[str]:
+        """The nearest few known names to `text` (rapidfuzz ratio), best first; only ever
+        suggested, never used in its stead."""
+        key = place_key(text)[:SUGGESTION_INPUT]
+        if not key or not self._suggestion_keys:
+            return []
+        found = process.extract(
+            key,
+            self._suggestion_keys,
+            scorer=fuzz.ratio,
+            limit=SUGGESTIONS * 3,
+            score_cutoff=SUGGESTION_SCORE,
+        )
+        found.sort(key=lambda hit: (-hit[1], hit[2]))  # equally close: the larger place
+        shown: list[str] = []
+        for _, _, i in found:
+            name = label(self._suggestible[i], lang)
+            if name not in shown:
+                shown.append(name)
+        return shown[:SUGGESTIONS]
+
+    def resolve(self, text: str, lang: str | None = "nl") -> models.Origin:
+        """Turn user input (coordinates, PC4/PC6 postcode, place or municipality name) into
+        an Origin; a place's label is in `lang` ("Den Haag", "The Hague")."""
         cleaned = " ".join((text or "").split())
         if not cleaned:
             raise errors.UnknownPlace(
@@ -220,7 +278,7 @@ class Gazetteer:
         self._require_tables()
         if postcode is not None:
             return self._resolve_postcode(postcode)
-        return self._resolve_place(cleaned)
+        return self._resolve_place(cleaned, lang)
 
     def _require_tables(self) -> None:
         if not self.available:
@@ -238,18 +296,37 @@ class Gazetteer:
                 "table. Check the postcode, or enter a place name instead."
             )
         lat, lon, name = found
-        label = f"{pc4} {name}".strip()
-        return models.Origin(lat, lon, resolved_from="postcode", precision="postcode4", label=label)
+        shown = f"{pc4} {name}".strip()
+        return models.Origin(lat, lon, resolved_from="postcode", precision="postcode4", label=shown)
 
-    def _resolve_place(self, name: str) -> models.Origin:
+    def _resolve_place(self, name: str, lang: str | None) -> models.Origin:
         found = self.place(name)
+        shown = label(found[2], lang) if found is not None else None
         if found is None:
+            found, shown = self._district(name, lang)
+        if found is None or shown is None:
+            suggestions = self.suggest(name, lang)
+            hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
             raise errors.UnknownPlace(
-                f"Unknown place {_quoted(name)}: no town or village of that name in the "
-                "Netherlands. Check the spelling, or enter a postcode instead."
+                f"Unknown place {_quoted(name)}: no town, village or municipality of that "
+                f"name in the Netherlands.{hint} Check the spelling, or enter a postcode "
+                "instead."
             )
-        lat, lon, canonical = found
-        return models.Origin(lat, lon, resolved_from="place", precision="place", label=canonical)
+        lat, lon = found[0], found[1]
+        return models.Origin(lat, lon, resolved_from="place", precision="place", label=shown)
+
+    def _district(self, name: str, lang: str | None) -> tuple[Point | None, str | None]:
+        """A place named together with its municipality, either way round: "Osdorp,
+        Amsterdam", "Amsterdam-Osdorp", "Den Haag Scheveningen"."""
+        words = place_key(name[: SUGGESTION_INPUT * 2]).split()
+        for i in range(1, len(words) if len(words) <= DISTRICT_WORDS else 0):
+            first, second = " ".join(words[:i]), " ".join(words[i:])
+            for part, town in ((first, second), (second, first)):
+                found = self.place_in(part, town)
+                city = self.place(town)
+                if found is not None and city is not None and found != city:
+                    return found, f"{label(found[2], lang)}, {label(city[2], lang)}"
+        return None, None
 
     def locate_row(self, postcode: str | None, city: str | None) -> tuple[float, float, str] | None:
         """(lat, lon, precision) for an imported row: PC4 centroid, else the city, else None."""

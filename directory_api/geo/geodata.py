@@ -1,4 +1,4 @@
-"""Pinned public open data (GeoNames, Eurostat GISCO): fetch, verify, report.
+"""Pinned public open data (GeoNames, Eurostat GISCO, CBS): fetch, verify, report.
 
 The files are never committed; they are downloaded from the raw GitHub URL at a pinned
 commit (or copied from a local mirror folder with the same layout) and checked by sha256.
@@ -64,6 +64,15 @@ DATASETS: tuple[Dataset, ...] = (
         sha256="22d30b65f00ae0cc401027f1ddfb8c3024dff6d9588c011760398ea94e3416ac",
         licence="Reuse with attribution (Eurostat GISCO; RIVM open data)",
         attribution="Eurostat GISCO; RIVM Volksgezondheidenzorg.info",
+    ),
+    Dataset(  # CBS/Kadaster wijk- en buurtkaart 2023, gemeenten, simplified (mapshaper 1%)
+        name="cbs-gemeenten-2023",
+        filename="gemeenten.json",
+        url=f"{_RAW}/stdekker/open-data-maps/"
+        "3c7197e5958fc81cfd72e24c65c313747d3431b7/web/data/gemeenten.json",
+        sha256="b7e5aef2d76c825e597152921f811217efbddd10500264524e6661e22f3b25d3",
+        licence="CC BY 4.0",
+        attribution="Bron: CBS, Kadaster",
     ),
 )
 

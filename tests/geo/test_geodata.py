@@ -202,7 +202,12 @@ def test_status_of_empty_dir(tmp_path: Path) -> None:
 
 def test_pinned_datasets_are_raw_urls_at_a_commit() -> None:
     names = [d.name for d in geodata.DATASETS]
-    assert names == ["geonames-postal-nl", "geonames-places-nl", "eurostat-hospitals-nl"]
+    assert names == [
+        "geonames-postal-nl",
+        "geonames-places-nl",
+        "eurostat-hospitals-nl",
+        "cbs-gemeenten-2023",
+    ]
     for dataset in geodata.DATASETS:
         assert dataset.url.startswith("https://raw.githubusercontent.com/")
         assert dataset.url.endswith("/" + dataset.filename)

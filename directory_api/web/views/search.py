@@ -76,7 +76,7 @@ def resolve_origin(services: Services, args: dict[str, Any]) -> Origin:
             field_name="near",
         )
     try:
-        return gazetteer.resolve(text)
+        return gazetteer.resolve(text, args.get("lang"))
     except LocationError as error:
         error.field_name = error.field_name or "near"
         raise
