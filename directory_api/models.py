@@ -23,6 +23,19 @@ CATEGORIES: tuple[str, ...] = (
     "youth_health",
 )
 
+# What kind of hospital location a provider is (issue 11): the RIVM hospital list's
+# facility type, and the categorical (specialist) hospitals of data/hospitals/.
+FACILITY_TYPES: tuple[str, ...] = (
+    "general",
+    "academic",
+    "childrens",
+    "categorical",
+    "outpatient_clinic",
+)
+# Services an imported list may say a location offers: spoedeisende hulp (emergency
+# department) and verloskunde (obstetrics, childbirth). Stored as codes, comma-separated.
+SERVICES: tuple[str, ...] = ("seh", "verloskunde")
+
 # How precisely a location is known, best first.
 PRECISIONS: tuple[str, ...] = ("coordinates", "address", "postcode4", "place")
 
@@ -80,6 +93,15 @@ PROVIDER_FIELDS: tuple[ProviderField, ...] = (
     _F("website", str, headers=("website", "url", "web"), cell="website"),
     _F("email", str, headers=("e-mail", "email", "mail"), max_length=300, cell="email"),
     _F("opening_hours", str, headers=("openingstijden", "opening_hours")),
+    _F("facility_type", str,
+       headers=("facility_type", "soort_ziekenhuis", "ziekenhuistype", "type_ziekenhuis",
+                "soort_locatie"),
+       max_length=32, cell="facility_type", choices=FACILITY_TYPES,
+       description="kind of hospital location; null: not known or not a hospital"),
+    _F("services", str, headers=("services", "diensten", "zorgaanbod", "voorzieningen"),
+       cell="services",
+       description="services the list says the location offers, comma-separated codes "
+       "(" + ", ".join(SERVICES) + "); null: the list does not say"),
     _F("lat", float, required=True, nullable=False, headers=("lat", "latitude", "breedtegraad"),
        cell="latitude"),
     _F("lon", float, required=True, nullable=False,
@@ -108,6 +130,8 @@ class ProviderRow:
     website: str | None = None
     email: str | None = None
     opening_hours: str | None = None
+    facility_type: str | None = None  # one of FACILITY_TYPES
+    services: str | None = None  # codes of SERVICES, comma-separated
     line: int = 0  # line in the source file (header is line 1)
 
 
@@ -133,6 +157,8 @@ class Provider:
     website: str | None = None
     email: str | None = None
     opening_hours: str | None = None
+    facility_type: str | None = None
+    services: str | None = None
     source_list_date: date | None = None  # the date of the list it came from
 
 

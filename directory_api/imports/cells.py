@@ -1,5 +1,6 @@
 """Cells to values: one marshmallow field per kind of cell (text, name, category, yes/no,
-postcode, phone, website, e-mail, coordinates), and the parsers they share.
+postcode, phone, website, e-mail, coordinates, facility type, services), and the parsers
+they share.
 
 models.ProviderField.cell names each field's kind (KINDS). A cell's field also says which
 of its cells are "plain" (PLAIN, plain_column): what columns.py may take without parsing.
@@ -18,7 +19,7 @@ from marshmallow import ValidationError, fields
 
 from directory_api.errors import MalformedPostcode
 from directory_api.geo.gazetteer import normalize_postcode
-from directory_api.models import CATEGORIES, PROVIDER_FIELDS
+from directory_api.models import CATEGORIES, FACILITY_TYPES, PROVIDER_FIELDS, SERVICES
 
 _TRUE = frozenset({"true", "ja", "yes", "j", "y", "1", "waar"})
 _FALSE = frozenset({"false", "nee", "no", "n", "0", "onwaar"})
@@ -284,6 +285,82 @@ class Coordinate(Text):
         return value
 
 
+# Facility types as lists write them: the codes, the RIVM hospital list's Dutch types
+# ("Havenziekenhuis", the port hospital, is a general hospital) and English words.
+_FACILITY_WORDS = {_category_key(code): code for code in FACILITY_TYPES} | {
+    _category_key(word): code
+    for code, words in {
+        "general": ("algemeen ziekenhuis", "algemeen", "havenziekenhuis", "general hospital"),
+        "academic": ("academisch ziekenhuis", "academisch", "umc", "academic hospital",
+                     "university hospital"),
+        "childrens": ("kinderziekenhuis", "children's hospital", "childrens hospital",
+                      "children", "kinder"),
+        "categorical": ("categoraal ziekenhuis", "categoraal", "categorale instelling",
+                        "categorical hospital", "specialist hospital", "specialist"),
+        "outpatient_clinic": ("buitenpolikliniek", "polikliniek", "outpatient clinic",
+                              "outpatient"),
+    }.items()
+    for word in words
+}  # fmt: skip
+
+
+def facility_type_code(text: str) -> str | None:
+    """'Kinderziekenhuis' -> 'childrens', 'Buitenpolikliniek' -> 'outpatient_clinic'."""
+    return _FACILITY_WORDS.get(_category_key(text))
+
+
+# Services as lists write them, Dutch and English, each to its code in models.SERVICES.
+_SERVICE_WORDS = {_category_key(code): code for code in SERVICES} | {
+    _category_key(word): code
+    for code, words in {
+        "seh": ("spoedeisende hulp", "spoedeisendehulp", "spoed", "eerste hulp", "emergency",
+                "emergency department", "emergency care", "ed", "a&e", "er"),
+        "verloskunde": ("verloskunde", "verloskundige zorg", "bevalling", "geboortezorg",
+                        "obstetrics", "maternity", "childbirth", "delivery"),
+    }.items()
+    for word in words
+}  # fmt: skip
+_SERVICE_SPLIT = re.compile(r"\s*[,;|/]\s*")
+
+
+def services_codes(text: str) -> str | None:
+    """'SEH; Verloskunde' -> 'seh,verloskunde' (the codes in models.SERVICES order, each
+    once); None if nothing is listed; ValueError naming a service it does not know."""
+    codes = set()
+    for word in _SERVICE_SPLIT.split(text.strip()):
+        if not word:
+            continue
+        code = _SERVICE_WORDS.get(_category_key(word))
+        if code is None:
+            raise ValueError(f"unknown service {show(word)} (use: " + ", ".join(SERVICES) + ")")
+        codes.add(code)
+    return ",".join(code for code in SERVICES if code in codes) or None
+
+
+class FacilityType(Text):
+    PLAIN = None  # a handful of distinct values
+
+    def clean(self, text: str) -> Any:
+        code = facility_type_code(text)
+        if code is None:
+            raise ValidationError(
+                f"unknown facility type {show(text)} (use one of: "
+                + ", ".join(FACILITY_TYPES)
+                + ")"
+            )
+        return code
+
+
+class Services(Text):
+    PLAIN = None  # a handful of distinct values
+
+    def clean(self, text: str) -> Any:
+        try:
+            return services_codes(text)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+
 # The kinds of cell (models.ProviderField.cell), each a marshmallow field for its cells.
 KINDS: dict[str, Callable[..., Text]] = {
     "text": Text,
@@ -294,6 +371,8 @@ KINDS: dict[str, Callable[..., Text]] = {
     "phone": Phone,
     "website": Website,
     "email": Email,
+    "facility_type": FacilityType,
+    "services": Services,
     "latitude": partial(Coordinate, 50.6, 53.7, "latitude"),
     "longitude": partial(Coordinate, 3.2, 7.3, "longitude"),
 }

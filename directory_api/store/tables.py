@@ -74,6 +74,9 @@ PROVIDER_COLUMNS: tuple[Column, ...] = (
     Column("website", Text),
     Column("email", String(300)),
     Column("opening_hours", Text),
+    # Facility kind and offered services of a hospital location (0003).
+    Column("facility_type", String(32), nullable=True),
+    Column("services", Text, nullable=True),
     Column("lat", Float, nullable=False),
     Column("lon", Float, nullable=False),
     Column("location_precision", String(32), nullable=False),
@@ -89,8 +92,4 @@ providers = Table(
     # Not indexed: nothing queries by it (0002_drop_provider_id_index).
     Column("provider_id", String(32), nullable=False),
     *PROVIDER_COLUMNS,
-    # Facility kind and offered services of a hospital location (0003); not yet provider
-    # fields: nothing writes them until the import reads them.
-    Column("facility_type", String(32), nullable=True),
-    Column("services", Text, nullable=True),
 )

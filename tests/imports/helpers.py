@@ -81,6 +81,7 @@ SAMPLES = [
         "a@b.c.nl",
         "a@@b",
     ),
+    *("Kinderziekenhuis", "outpatient clinic", "ziekenhuis", "seh;", "seh,tandarts", ";;"),
     *("Müller", "ÉÉN", "straße", "ﬁ", "x\u0301", "a|b", "a\x1cb", "Ｘ"),
     *("x" * 16, "x" * 17, "x" * 50, "x" * 51, "x" * 100, "x" * 101, "x" * 200, "x" * 201),
     *("x" * 300, "x" * 301, "y" * 299 + " "),
@@ -109,6 +110,8 @@ VALID = {
     "website": ["https://example.org/a?b=c", "www.example.nl", "", "HTTP://EXAMPLE.NL"],
     "email": ["info@example.org", "mailto:a@b.nl", "", "a.b@c.d.nl"],
     "opening_hours": ["ma-vr 9-17", "", "24/7"],
+    "facility_type": ["Algemeen ziekenhuis", "kinderziekenhuis", "", "categorical", " UMC "],
+    "services": ["seh, verloskunde", "SEH;Verloskunde", "", "spoedeisende hulp", "-"],
     "lat": ["52.09", "52,09", "51.5", "53.7"],
     "lon": ["5.12", "4,9", "6.0", "3.2"],
 }

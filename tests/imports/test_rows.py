@@ -15,7 +15,7 @@ from directory_api.imports.cells import parse_contracted
 from directory_api.imports.reader import read_provider_file
 from directory_api.imports.report import format_report
 from directory_api.imports.rows import identity_key
-from directory_api.models import CATEGORIES, ProviderRow
+from directory_api.models import CATEGORIES, FACILITY_TYPES, ProviderRow
 from tests.imports.helpers import FakeLocator, problems, read, read_sample
 
 # --- bad rows -------------------------------------------------------------------------
@@ -291,6 +291,8 @@ def provider_rows(draw, alphabet: st.SearchStrategy[str] | None) -> dict[str, ob
         "city": draw(st.none() | _text(alphabet)),
         "phone": draw(st.none() | st.sampled_from(["+31 20 123 4567", "030-1234567", "112"])),
         "opening_hours": draw(st.none() | _text(alphabet, 200)),
+        "facility_type": draw(st.none() | st.sampled_from(FACILITY_TYPES)),
+        "services": draw(st.none() | st.sampled_from(["seh", "verloskunde", "seh,verloskunde"])),
         "lat": round(draw(st.floats(50.6, 53.7)), 5) if located else None,
         "lon": round(draw(st.floats(3.2, 7.3)), 5) if located else None,
     }

@@ -18,6 +18,7 @@ from directory_api.models import (
     AGE_GROUPS,
     CARE_CODES,
     CATEGORIES,
+    FACILITY_TYPES,
     LANGUAGES,
     PRECISIONS,
     SCHEMES,
@@ -76,6 +77,10 @@ def providers(draw: st.DrawFn, categories: tuple[str, ...]) -> list[Provider]:
                 website=draw(optional),
                 email=draw(optional),
                 opening_hours=draw(optional),
+                facility_type=draw(st.none() | st.sampled_from(FACILITY_TYPES)),
+                services=draw(
+                    st.none() | st.sampled_from(["seh", "verloskunde", "seh,verloskunde"])
+                ),
                 source_list_date=draw(st.none() | st.dates(date(2000, 1, 1))),
             )
         )
