@@ -19,12 +19,26 @@ DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 HOSPITALS_SOURCE = "Ziekenhuislocaties RIVM 2019 (Eurostat GISCO)"
 HOSPITALS_LIST_DATE = date(2019, 1, 1)
 # Outpatient clinics (Buitenpolikliniek) have no emergency department or delivery room.
+# The RIVM list's facility types of the sites imported, as models.FACILITY_TYPES codes.
 HOSPITAL_TYPES = {
-    "Algemeen ziekenhuis",
-    "Academisch ziekenhuis",
-    "Kinderziekenhuis",
-    "Havenziekenhuis",
+    "Algemeen ziekenhuis": "general",
+    "Academisch ziekenhuis": "academic",
+    "Kinderziekenhuis": "childrens",
+    "Havenziekenhuis": "general",  # the port hospital of Rotterdam
 }
+# RIVM ids of categorical hospitals, each with its source (data/README.md).
+CATEGORICAL_FILE = DATA_DIR / "hospitals" / "categorical_hospitals.csv"
+
+
+def categorical_hospitals(path: Path = CATEGORICAL_FILE) -> dict[str, str]:
+    """RIVM id -> facility type, from the cited list; every entry must name its source."""
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    for r in rows:
+        if not (r["source"].startswith("https://") and r["source_says"].strip()):
+            raise ValueError(f"{path.name}: {r['name']!r} does not cite its source")
+    return {r["rivm_id"]: r["facility_type"] for r in rows}
+
 
 SUPPORT_SOURCE = "Steunorganisaties (Pharos-inventarisatie, seed 002)"
 EXAMPLE_SOURCE = "Example data (invented, not a CAK list)"
@@ -34,9 +48,12 @@ def hospital_rows(path: Path) -> bytes:
     """The Eurostat GISCO NL hospital file as a canonical CSV of hospital sites."""
     with path.open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
+    categorical = categorical_hospitals()
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["id", "name", "street", "house_number", "postcode", "city", "lat", "lon"])
+    writer.writerow(
+        ["id", "name", "street", "house_number", "postcode", "city", "lat", "lon", "facility_type"]
+    )
     for r in rows:
         if r["facility_type"] not in HOSPITAL_TYPES:
             continue
@@ -52,6 +69,7 @@ def hospital_rows(path: Path) -> bytes:
                 r["city"],
                 r["lat"],
                 r["lon"],
+                categorical.get(r["id"], HOSPITAL_TYPES[r["facility_type"]]),
             ]
         )
     return out.getvalue().encode("utf-8")

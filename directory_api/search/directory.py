@@ -10,13 +10,16 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from directory_api.geo.distance import PointIndex
 from directory_api.models import Provider
 from directory_api.text import fold
+
+if TYPE_CHECKING:
+    from directory_api.search.rules import FacilityRule
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +49,11 @@ class Directory:
     lons: np.ndarray = field(repr=False)
     # JSON text of each provider, encoded the first time it is served.
     _texts: list[bytes | None] = field(repr=False)
+    # Shortlists narrowed by a facility rule (which hospital locations suit the care),
+    # built the first time a rule asks for them: once per data version and rule.
+    _narrowed: dict[tuple[IndexKey, FacilityRule], PointIndex] = field(
+        repr=False, default_factory=dict
+    )
 
     @classmethod
     def build(cls, data_version: int, providers: Iterable[Provider]) -> Directory:
@@ -69,6 +77,31 @@ class Directory:
             lons=lons,
             _texts=[None] * len(ordered),
         )
+
+    def index_for(self, key: IndexKey, rule: FacilityRule | None = None) -> PointIndex | None:
+        """The shortlist of one (category, contract status), with only the providers the
+        facility rule admits (all, without one); None if there are none of that key."""
+        index = self.indexes.get(key)
+        if index is None or rule is None:
+            return index
+        narrowed = self._narrowed.get((key, rule))
+        if narrowed is None:
+            providers = self.providers
+            keep = np.fromiter(
+                (
+                    rule.admits(providers[i].facility_type, providers[i].services)
+                    for i in index.items
+                ),
+                dtype=bool,
+                count=len(index),
+            )
+            if keep.all():
+                narrowed = index
+            else:
+                ids = index.items[keep]
+                narrowed = PointIndex(self.lats[ids], self.lons[ids], ids)
+            self._narrowed[(key, rule)] = narrowed
+        return narrowed
 
     @classmethod
     def empty(cls) -> Directory:

@@ -56,7 +56,11 @@ def nearest(
 ) -> list[tuple[int, float, Eligibility]]:
     """find_nearest as (position in the directory, distance_km, the rule's terms for it)."""
     keys = rule.index_keys
-    indexes = [(k, directory.indexes[k]) for k in keys if k in directory.indexes]
+    # Each (category, contract status) shortlist, narrowed to the locations that suit the
+    # care where the rule has a facility rule for the category (Directory.index_for).
+    facility = rule.facility_rule
+    found_ix = ((k, directory.index_for(k, facility(k[0]))) for k in keys)
+    indexes = [(k, ix) for k, ix in found_ix if ix is not None and len(ix)]
     items, dists = _nearest(indexes, origin, limit, max_km)
     if len(indexes) == 1:
         terms = keys[indexes[0][0]]

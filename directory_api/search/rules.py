@@ -104,6 +104,26 @@ class Eligibility:
 
 
 @dataclass(frozen=True)
+class FacilityRule:
+    """Which locations of a category suit a care type for an age group: none of the
+    excluded facility types, and, where a list says which services a location offers, one
+    that offers `requires_service`. A location whose list says nothing qualifies."""
+
+    category: str
+    exclude_facility_types: frozenset[str]
+    requires_service: str | None
+    sources: tuple[str, ...]
+    age_groups: frozenset[str] = frozenset(AGE_GROUPS)
+
+    def admits(self, facility_type: str | None, services: str | None) -> bool:
+        """Whether a location with this facility type and services column suits the care."""
+        if facility_type in self.exclude_facility_types:
+            return False
+        need = self.requires_service
+        return need is None or services is None or need in services.split(",")
+
+
+@dataclass(frozen=True)
 class CareRule:
     care: str
     scheme: str
@@ -111,6 +131,7 @@ class CareRule:
     advice: tuple[Text, ...]
     referral: Text | None
     sources: tuple[str, ...]
+    facilities: tuple[FacilityRule, ...] = ()  # for the age group (Rules.rule) or all ages
     # Compiled when the rules load: (category, contract status) -> the terms the rule gives
     # it (first entry wins), and per language '"advice":[...],"referral":...' as served.
     index_keys: Mapping[IndexKey, Eligibility] = _compiled()
@@ -129,6 +150,15 @@ class CareRule:
             texts = [t.get(lang) for t in self.advice]
             advice[lang] = b'"advice":%b,"referral":%b' % (encode(texts), encode(referral))
         object.__setattr__(self, "advice_json", advice)
+
+    def facility_rule(self, category: str) -> FacilityRule | None:
+        """The facility rule for a category (the first that names it), if any."""
+        return next((f for f in self.facilities if f.category == category), None)
+
+    def admits(self, provider: Any) -> bool:
+        """Whether a provider of an eligible category suits the care (its facility rule)."""
+        rule = self.facility_rule(provider.category)
+        return rule is None or rule.admits(provider.facility_type, provider.services)
 
     def categories(self) -> tuple[str, ...]:
         """The provider categories that can qualify, distinct, in file order."""

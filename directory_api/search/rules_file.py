@@ -13,7 +13,14 @@ import yaml
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from directory_api import errors
-from directory_api.models import AGE_GROUPS, CARE_CODES, CATEGORIES, SCHEMES
+from directory_api.models import (
+    AGE_GROUPS,
+    CARE_CODES,
+    CATEGORIES,
+    FACILITY_TYPES,
+    SCHEMES,
+    SERVICES,
+)
 from directory_api.search.rules import (
     BASES,
     CONTRACT_STATUSES,
@@ -21,6 +28,7 @@ from directory_api.search.rules import (
     CareRule,
     CareType,
     Eligibility,
+    FacilityRule,
     Rules,
     Scheme,
     Text,
@@ -56,6 +64,15 @@ def _sources(data_key: str | None = None) -> fields.List:
 def _unique_age_groups(value: list[str]) -> None:
     if not value or len(set(value)) != len(value):
         raise ValidationError("must list " + " and/or ".join(AGE_GROUPS) + ", each once")
+
+
+def _age_groups() -> fields.List:
+    return fields.List(
+        fields.String(validate=_one_of(AGE_GROUPS, "age group")),
+        data_key="age_group",
+        load_default=lambda: list(AGE_GROUPS),
+        validate=_unique_age_groups,
+    )
 
 
 def _unique_statuses(value: list[str]) -> None:
@@ -94,12 +111,7 @@ class EligibilitySchema(_Base):
     conditions = fields.List(fields.Nested(TextSchema), required=True)
     sources = _sources(data_key="source")
     restricted_to = fields.List(fields.Nested(TextSchema), load_default=list)
-    age_groups = fields.List(
-        fields.String(validate=_one_of(AGE_GROUPS, "age group")),
-        data_key="age_group",
-        load_default=lambda: list(AGE_GROUPS),
-        validate=_unique_age_groups,
-    )
+    age_groups = _age_groups()
 
     @validates_schema
     def consistent(self, data: dict[str, Any], **_: Any) -> None:
@@ -116,6 +128,31 @@ class EligibilitySchema(_Base):
         return Eligibility(**{**super().make(data), "contract": contract, "age_groups": ages})
 
 
+class FacilityRuleSchema(_Base):
+    """Which locations of a category suit the care, per age group (issue 11)."""
+
+    category = fields.String(required=True, validate=_one_of(CATEGORIES, "category"))
+    exclude_facility_types = fields.List(
+        fields.String(validate=_one_of(FACILITY_TYPES, "facility type")), load_default=list
+    )
+    requires_service = fields.String(
+        load_default=None, allow_none=True, validate=_one_of(SERVICES, "service")
+    )
+    sources = _sources(data_key="source")
+    age_groups = _age_groups()
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> FacilityRule:
+        data = super().make(data)
+        return FacilityRule(
+            **{
+                **data,
+                "exclude_facility_types": frozenset(data["exclude_facility_types"]),
+                "age_groups": frozenset(data["age_groups"]),
+            }
+        )
+
+
 class CareRuleSchema(_Base):
     advice = fields.List(fields.Nested(TextSchema), required=True)
     referral = fields.Nested(TextSchema, required=True, allow_none=True)
@@ -125,6 +162,17 @@ class CareRuleSchema(_Base):
         required=True,
         validate=validate.Length(min=1, error="list at least one eligible category"),
     )
+    facilities = fields.List(fields.Nested(FacilityRuleSchema), load_default=list)
+
+    @validates_schema
+    def one_facility_rule_per_age(self, data: dict[str, Any], **_: Any) -> None:
+        seen: set[tuple[str, str]] = set()
+        for rule in data.get("facilities") or ():
+            for age in rule.age_groups:
+                if (rule.category, age) in seen:
+                    msg = f"two facility rules for {rule.category} and age group {age}"
+                    raise ValidationError(msg, "facilities")
+                seen.add((rule.category, age))
 
     @validates_schema
     def every_age_group(self, data: dict[str, Any], **_: Any) -> None:
@@ -212,8 +260,11 @@ def _care_type(code: str, raw: dict[str, Any]) -> CareType:
     for scheme, rule in rules.items():
         for age in AGE_GROUPS:
             entries = tuple(e for e in rule.eligible if age in e.age_groups)
-            same = entries == rule.eligible
-            by_age[(scheme, age)] = rule if same else replace(rule, eligible=entries)
+            suits = tuple(f for f in rule.facilities if age in f.age_groups)
+            same = entries == rule.eligible and suits == rule.facilities
+            by_age[(scheme, age)] = (
+                rule if same else replace(rule, eligible=entries, facilities=suits)
+            )
     return CareType(
         code, raw["label"], raw["description"], MappingProxyType(rules), MappingProxyType(by_age)
     )
