@@ -50,9 +50,7 @@ def parse_care_list(text: str) -> tuple[str, ...]:
         raise ValueError("give care types separated by commas, e.g. pharmacy,hospital,gp")
     unknown = [code for code in codes if code not in CARE_CODES]
     if unknown:
-        raise ValueError(
-            f"unknown care type {unknown[0]!r}; use one of: {', '.join(CARE_CODES)}"
-        )
+        raise ValueError(f"unknown care type {unknown[0]!r}; use one of: {', '.join(CARE_CODES)}")
     if len(set(codes)) != len(codes):
         twice = next(code for code in codes if codes.count(code) > 1)
         raise ValueError(f"care type {twice!r} is given twice")

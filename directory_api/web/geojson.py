@@ -36,8 +36,10 @@ def wants_geojson(args: dict[str, Any], request: Request) -> bool:
 
 def _feature(directory: Directory, position: int, properties: bytes) -> bytes:
     p = directory.providers[position]
-    return b'{"type":"Feature","id":%b,"geometry":{"type":"Point","coordinates":[%r,%r]},' \
+    return (
+        b'{"type":"Feature","id":%b,"geometry":{"type":"Point","coordinates":[%r,%r]},'
         b'"properties":%b}' % (encode(p.id), round(p.lon, 6), round(p.lat, 6), properties)
+    )
 
 
 def search_geojson(

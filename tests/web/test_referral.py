@@ -100,8 +100,10 @@ def test_page_renders_the_same_sections_without_scripts(client, loaded):
     assert "default-src 'none'" in csp and "script-src" not in csp
     assert "<script" not in html
     assert "private" in r.headers["Cache-Control"]
-    assert html.index('id="care-pharmacy"') < html.index('id="care-hospital"') < html.index(
-        'id="care-gp"'
+    assert (
+        html.index('id="care-pharmacy"')
+        < html.index('id="care-hospital"')
+        < html.index('id="care-gp"')
     )
     assert "Apotheek Domplein" in html and "Huisarts Centrum" in html
     assert "Ziekenhuis West" in html

@@ -52,6 +52,7 @@ TEXTS = {
         "help_title": "Vragen over toegang tot zorg",
         "data": "Gegevens: versie {version} van de lijsten.",
         "privacy": "Deze zoekopdracht wordt niet bewaard.",
+        "only": "Alleen vergoed:",
     },
     "en": {
         "title": "Referral sheet: care that is paid for",
@@ -62,6 +63,7 @@ TEXTS = {
         "help_title": "Questions about access to care",
         "data": "Data: version {version} of the lists.",
         "privacy": "This search is not stored.",
+        "only": "Only paid for:",
     },
 }
 
@@ -85,7 +87,9 @@ def build(args: dict[str, Any]) -> tuple[Any, Origin, list[Section]]:
     return directory, origin, found
 
 
-def referral_json(args: dict[str, Any], origin: Origin, directory: Any, found: list[Section]) -> bytes:
+def referral_json(
+    args: dict[str, Any], origin: Origin, directory: Any, found: list[Section]
+) -> bytes:
     """The body, from the fragments a search answer is made of (web/search_encoding.py)."""
     lang = args["lang"]
     text = directory.json_bytes
@@ -113,7 +117,12 @@ def referral_json(args: dict[str, Any], origin: Origin, directory: Any, found: l
         )
         parts.append(
             b'{"care":"%s",%b,"notice":%b,"results":[%b]}'
-            % (section.care.encode(), section.rule.advice_json[lang], encode(section.notice), results)
+            % (
+                section.care.encode(),
+                section.rule.advice_json[lang],
+                encode(section.notice),
+                results,
+            )
         )
     return b'{"query":%b,"data_version":%d,"sections":[%b]}' % (
         encode(query),
@@ -183,6 +192,15 @@ def referral_page() -> Any:
     return response
 
 
+def badge(cak_contracted: bool | None, basis: str) -> str | None:
+    """The widget's badge text key for a result (as widget.src.js _badge decides it)."""
+    if basis == "cak_contract" or (basis == "cak" and cak_contracted is True):
+        return "badge_contract"
+    if basis == "cak":
+        return "badge_no_contract" if cak_contracted is False else None
+    return "badge_" + basis
+
+
 def _section_view(section: Section, lang: str, directory: Any, rules: Any) -> dict[str, Any]:
     care_type = rules.care_types[section.care]
     referral: Text | None = section.rule.referral
@@ -195,8 +213,9 @@ def _section_view(section: Section, lang: str, directory: Any, rules: Any) -> di
         "results": [
             {
                 "provider": directory.providers[item],
-                "km": km,
+                "km": f"{km:.1f}".replace(".", "," if lang == "nl" else "."),
                 "terms": terms.reimbursement(lang),
+                "badge": badge(directory.providers[item].cak_contracted, terms.basis),
             }
             for item, km, terms in section.found
         ],
