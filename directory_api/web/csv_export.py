@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
+from operator import attrgetter
 from typing import Any
 
 from directory_api.models import PROVIDER_FIELDS, Provider
@@ -41,27 +42,28 @@ def neutralise(value: str | None) -> str:
 
 
 def _row_maker() -> Any:
-    """A function Provider -> the CSV row, built once from the field declarations."""
-    kinds = [(f.name, f.type) for f in EXPORTED]
+    """A function Provider -> the CSV row, built once from the field declarations. csv.writer
+    writes None as an empty cell, a date as YYYY-MM-DD and a float as its repr."""
+    names = ("id", *(f.name for f in EXPORTED), "location_precision", "source")
+    get = attrgetter(*names, "source_version", "source_list_date")
+    texts = [i for i, f in enumerate(EXPORTED, 1) if f.type is str] + [len(names) - 1]
+    flags = [i for i, f in enumerate(EXPORTED, 1) if f.type is bool]
+    numbers = [i for i, f in enumerate(EXPORTED, 1) if f.type is float]
+    precision = len(names) - 2
+    formula = _FORMULA_FIRST
 
-    def row(p: Provider) -> list[str]:
-        located = p.location_precision == "coordinates"
-        out = [p.id]
-        for name, kind in kinds:
-            value = getattr(p, name)
-            if kind is str:
-                out.append(neutralise(value))
-            elif kind is bool:
-                out.append(_BOOL[value])
-            else:  # float: lat, lon
-                out.append(repr(value) if located and value is not None else "")
-        out += (
-            p.location_precision,
-            neutralise(p.source),
-            str(p.source_version),
-            p.source_list_date.isoformat() if p.source_list_date else "",
-            "true" if getattr(p, "example", False) else "false",
-        )
+    def row(p: Provider) -> list[Any]:
+        out = list(get(p))
+        for i in texts:
+            value = out[i]
+            if value and value[0] in formula:
+                out[i] = "'" + value
+        for i in flags:
+            out[i] = _BOOL[out[i]]
+        if out[precision] != "coordinates":  # placed by postcode or city: the import again
+            for i in numbers:
+                out[i] = None
+        out.append("true" if getattr(p, "example", False) else "false")
         return out
 
     return row
@@ -75,7 +77,7 @@ def stream_csv(providers: Iterable[Provider], chunk: int = 2000) -> Iterator[byt
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(HEADER)
-    rows: list[list[str]] = []
+    rows: list[list[Any]] = []
     for p in providers:
         rows.append(provider_row(p))
         if len(rows) >= chunk:

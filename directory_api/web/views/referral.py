@@ -30,6 +30,7 @@ from directory_api.search.rules import Text, encode
 from directory_api.search.sheet import Section, sections
 from directory_api.web.context import get_services, request_directory
 from directory_api.web.errors import error_body
+from directory_api.web.referral_query import fast_referral_first
 from directory_api.web.schemas_referral import ReferralArgsSchema, ReferralSchema
 from directory_api.web.views import widget
 from directory_api.web.views.search import resolve_origin
@@ -131,14 +132,23 @@ def referral_json(
     )
 
 
+def answer(args: dict[str, Any]) -> Response:
+    """The /v1/referral response for validated arguments."""
+    directory, origin, found = build(args)
+    response = Response(referral_json(args, origin, directory, found), mimetype="application/json")
+    return response
+
+
 @blp.route("/referral")
 class Referral(MethodView):
+    init_every_request = False
+
+    @fast_referral_first(answer)  # a plainly valid query skips webargs (web/referral_query.py)
     @blp.arguments(REFERRAL_ARGS, location="query", unknown=RAISE)
     @blp.response(200, ReferralSchema)
     def get(self, args: dict[str, Any]) -> Any:
         """Several kinds of care from one origin: one section per care type, in order."""
-        directory, origin, found = build(args)
-        return Response(referral_json(args, origin, directory, found), mimetype="application/json")
+        return answer(args)
 
 
 @cache
