@@ -32,6 +32,7 @@ from directory_api.web.context import get_services, request_directory
 from directory_api.web.errors import error_body
 from directory_api.web.referral_query import fast_referral_first
 from directory_api.web.schemas_referral import ReferralArgsSchema, ReferralSchema
+from directory_api.web.search_encoding import query_json
 from directory_api.web.views import widget
 from directory_api.web.views.search import resolve_origin
 
@@ -94,22 +95,17 @@ def referral_json(
     """The body, from the fragments a search answer is made of (web/search_encoding.py)."""
     lang = args["lang"]
     text = directory.json_bytes
-    query = {
-        "care": list(args["care"]),
-        "scheme": args["scheme"],
-        "lang": lang,
-        "per_care": args["per_care"],
-        "max_km": args.get("max_km"),
-        "as_of": args["as_of"].isoformat() if args.get("as_of") else None,
-        "age_group": args.get("age_group"),
-        "origin": {
-            "lat": round(origin.lat, 6),
-            "lon": round(origin.lon, 6),
-            "resolved_from": origin.resolved_from,
-            "precision": origin.precision,
-            "label": origin.label,
-        },
-    }
+    # The search's query JSON (web/search_encoding.py), with the sheet's care list and
+    # per_care in place of its care and limit.
+    searched = query_json({**args, "care": "", "limit": 0}, origin)
+    rest = searched[searched.index(b',"max_km"') :]
+    query = b'{"care":%b,"scheme":"%s","lang":"%s","per_care":%d%b' % (
+        encode(list(args["care"])),
+        args["scheme"].encode(),
+        lang.encode(),
+        args["per_care"],
+        rest,
+    )
     parts = []
     for section in found:
         results = b",".join(
@@ -121,12 +117,12 @@ def referral_json(
             % (
                 section.care.encode(),
                 section.rule.advice_json[lang],
-                encode(section.notice),
+                b"null" if section.notice is None else encode(section.notice),
                 results,
             )
         )
     return b'{"query":%b,"data_version":%d,"sections":[%b]}' % (
-        encode(query),
+        query,
         directory.data_version,
         b",".join(parts),
     )
