@@ -80,10 +80,7 @@ def bench_practice(
     services.holder = holder  # a public field of Services
     client = app.test_client()
     points = origins[:queries]
-    search = [
-        f"/v1/search?care=pharmacy&lat={lat:.6f}&lon={lon:.6f}"
-        for lat, lon in points
-    ]
+    search = [f"/v1/search?care=pharmacy&lat={lat:.6f}&lon={lon:.6f}" for lat, lon in points]
     sheet = [
         f"/v1/referral?care={REFERRAL_CARE}&per_care={PER_CARE}&lat={lat:.6f}&lon={lon:.6f}"
         for lat, lon in points

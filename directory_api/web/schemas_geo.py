@@ -61,6 +61,6 @@ class ProviderFeatureCollectionSchema(ma.Schema):
     features = fields.List(fields.Nested(ProviderFeatureSchema), required=True)
 
 
-def geojson_doc(schema: type[ma.Schema], status: int = 200) -> dict[str, Any]:
+def geojson_doc(schema: type[ma.Schema], status: int = 200) -> dict[int, Any]:
     """A response's second media type, for @blp.doc(responses=...)."""
     return {status: {"content": {MEDIA_TYPE: {"schema": schema}}}}

@@ -22,12 +22,16 @@ from directory_api.web.csv_export import EXPORTED, HEADER, neutralise, provider_
 from tests.conftest import have_real_geodata
 from tests.helpers import assert_error_shape
 
-CSV = """id;naam;categorie;gecontracteerd;straat;huisnummer;postcode;plaats;telefoon;website;openingstijden;lat;lon
-A1;Apotheek Domplein;apotheek;ja;Domplein;1;3512 JE;Utrecht;+31 30 123 4567;https://a.example.org;ma-vr 8-18;52,0908;5,1215
-A2;Apotheek "Zuid", Laan;apotheek;nee;Laan;2;3521 AB;Utrecht;030 000 0002;;;52,0800;5,1100
+CSV = (
+    "id;naam;categorie;gecontracteerd;straat;huisnummer;postcode;plaats;telefoon;website;"
+    "openingstijden;lat;lon\n"
+    "A1;Apotheek Domplein;apotheek;ja;Domplein;1;3512 JE;Utrecht;+31 30 123 4567;"
+    "https://a.example.org;ma-vr 8-18;52,0908;5,1215\n"
+    """A2;Apotheek "Zuid", Laan;apotheek;nee;Laan;2;3521 AB;Utrecht;030 000 0002;;;52,0800;5,1100
 ;Apotheek Onbekend;apotheek;;Weg;3;3581 AB;Utrecht;;;;52,0850;5,1400
 ;Ziekenhuis Één;ziekenhuis;ja;Hof;5;3543 AZ;Utrecht;;;;52,1000;5,0500
 """
+)
 BY_POSTCODE = ";Huisarts Plaats;huisarts;;Oudegracht;10;3511 AB;Utrecht;;;;;\n"
 SOURCE = "Export test list"
 
