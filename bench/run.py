@@ -13,6 +13,8 @@ judged: machines differ, ratios travel. Sections:
   import   `directory-api import` of the largest CSV into SQLite (and PostgreSQL when
            TEST_DATABASE_URL is set) against a plain csv.reader pass; peak RSS
   memory   RSS of one serving worker holding the largest directory; index build time
+  practice /v1/referral (three care types) against one search, CPU per request; the CSV
+           export of the largest directory against a plain csv.writer pass (bench/practice.py)
 
 Results: bench/results/latest.json and latest.md (git-ignored). wrk is Debian's package: a full
 run installs it with apt-get when it is missing and this runs as root; the smoke run skips the
@@ -49,14 +51,14 @@ from typing import Any
 
 import numpy as np
 
-from bench import generate
+from bench import generate, practice
 from bench.probe import rss_kib
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
 RESULTS_DIR = BENCH_DIR / "results"
 LUA = BENCH_DIR / "search.lua"
-SECTIONS = ("machine", "plan", "http", "scaling", "import", "memory", "targets")
+SECTIONS = ("machine", "plan", "http", "scaling", "import", "memory", "practice", "targets")
 SCHEME = "uninsurable"
 PACKAGES = (
     "flask",
@@ -1033,6 +1035,30 @@ TARGETS: tuple[tuple[str, str, tuple[str, ...], str, float, str], ...] = (
         "MiB",
     ),
     (
+        "referral_cpu",
+        "/v1/referral CPU per request (pharmacy,hospital,gp; 3 each) / one /v1/search's",
+        ("practice", "referral", "ratio"),
+        "<=",
+        1.6,
+        "x",
+    ),
+    (
+        "export_csv_seconds",
+        "GET /v1/providers.csv of the largest directory, wall time",
+        ("practice", "export", "http_best_s"),
+        "<=",
+        3.0,
+        "s",
+    ),
+    (
+        "export_vs_csv_writer",
+        "GET /v1/providers.csv / a plain csv.writer pass over the same rows",
+        ("practice", "export", "ratio"),
+        "<=",
+        3.0,
+        "x",
+    ),
+    (
         "index_build",
         "store.snapshot() + Directory.build() (median)",
         ("memory", "index", "total_median_s"),
@@ -1278,6 +1304,8 @@ def markdown(results: dict[str, Any]) -> str:
         "## Memory",
         "",
         *_md_memory(results["memory"]),
+        "",
+        *practice.markdown(results.get("practice", {})),
     ]
     if results["notes"]:
         lines += ["", "## Notes", ""] + [f"- {n}" for n in results["notes"]]
@@ -1341,6 +1369,18 @@ def run(plan: Plan, results_dir: Path, install_wrk: bool) -> dict[str, Any]:
 
         section(results, "memory", index)
         section(results, "scaling", lambda: bench_scaling(plan, csv_paths, origins, tmp))
+        section(
+            results,
+            "practice",
+            lambda: practice.bench_practice(
+                largest,
+                origins,
+                tmp,
+                rounds=plan.scaling_rounds,
+                queries=2 * plan.client_queries,
+                providers_from_csv=providers_from_csv,
+            ),
+        )
 
         def http() -> dict[str, Any]:
             if "import" in results["errors"]:

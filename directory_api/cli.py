@@ -1,4 +1,5 @@
-"""The `directory-api` command: import lists, fetch geodata, export the OpenAPI document, serve."""
+"""The `directory-api` command: import lists, export the directory, fetch geodata, export the
+OpenAPI document, serve."""
 
 from __future__ import annotations
 
@@ -266,6 +267,39 @@ def openapi_command(output: Path | None) -> None:
     else:
         output.write_text(text, encoding="utf-8")
         click.echo(f"wrote {output}")
+
+
+# -- export ---------------------------------------------------------------------------------
+
+
+@main.command("export")
+@click.option(
+    "--format", "fmt", type=click.Choice(("csv", "geojson")), default="csv", show_default=True
+)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path))
+def export_command(fmt: str, output: Path | None) -> None:
+    """Write the whole published directory as CSV (re-importable) or GeoJSON (default: stdout)."""
+    from directory_api.web.csv_export import stream_csv
+    from directory_api.web.geojson import stream_providers_geojson
+
+    with _services() as services:
+        directory = services.directory()
+        if fmt == "csv":
+            pieces = stream_csv(directory.providers)
+        else:
+            members = {"total": len(directory.providers), "data_version": directory.data_version}
+            everyone = range(len(directory.providers))
+            pieces = stream_providers_geojson(directory, everyone, members, keep=False)
+        if output is None:
+            out = sys.stdout.buffer
+            for piece in pieces:
+                out.write(piece)
+            out.flush()
+        else:
+            with output.open("wb") as handle:
+                for piece in pieces:
+                    handle.write(piece)
+            click.echo(f"wrote {len(directory.providers)} providers to {output}", err=True)
 
 
 # -- seed -----------------------------------------------------------------------------------

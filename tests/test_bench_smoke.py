@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import REPO, needs_geodata, real_geodata_dir
 
-SECTIONS = ("machine", "plan", "http", "scaling", "import", "memory", "targets")
+SECTIONS = ("machine", "plan", "http", "scaling", "import", "memory", "practice", "targets")
 
 
 @pytest.mark.slow
@@ -64,6 +64,9 @@ def test_smoke_run_reports_every_section(tmp_path: Path) -> None:
         "import_peak_rss",
         "worker_rss",
         "index_build",
+        "referral_cpu",
+        "export_csv_seconds",
+        "export_vs_csv_writer",
     }
     assert {t["result"] for t in results["targets"]} == {"NOT JUDGED (smoke)"}
 
@@ -97,6 +100,9 @@ def test_smoke_run_reports_every_section(tmp_path: Path) -> None:
     assert memory["index"]["providers"] == 1000
     assert memory["worker_rss_max_mib"] > 0
 
+    practice = results["practice"]
+    assert practice["referral"]["ratio"] > 0 and practice["export"]["providers"] == 1000
+
     markdown = (tmp_path / "latest.md").read_text()
-    for heading in ("## Targets", "## HTTP", "## Scaling", "## Import", "## Memory"):
+    for heading in ("## Targets", "## HTTP", "## Scaling", "## Import", "## Memory", "## Referral"):
         assert heading in markdown

@@ -116,7 +116,7 @@ class Text(fields.Field):
     # A plain cell (see load_column) is empty or has no whitespace around it and no formula
     # character first, so that strip() and looks_like_formula() change nothing. None: no
     # plain cells; every distinct cell goes through _deserialize once.
-    PLAIN: str | None = r"(?:[^\s=+\-@\x00][^\x00]*+(?<!\s))?"
+    PLAIN: str | None = r"(?:[^\s=+\-@'\x00][^\x00]*+(?<!\s))?"
 
     def longest(self, attr: str) -> int:
         """The longest plain cell: both length checks of _deserialize pass."""
@@ -139,6 +139,8 @@ class Text(fields.Field):
         limit = getattr(self.root, "max_field_chars", 10_000)
         if len(value) > limit:
             raise ValidationError(f"value is longer than {limit} characters ({len(value)})")
+        if value[:1] == "'" and looks_like_formula(value[1:]):
+            value = value[1:]  # an export's guard (web/csv_export.py); what follows is checked
         text = value.strip()
         if not text or text == "-":  # a lone dash is a spreadsheet's "nothing here"
             return self.empty()
@@ -162,7 +164,7 @@ class Text(fields.Field):
 
 
 class Name(Text):
-    PLAIN = r"[^\s=+\-@\x00][^\x00]*+(?<!\s)"  # never empty
+    PLAIN = r"[^\s=+\-@'\x00][^\x00]*+(?<!\s)"  # never empty
 
     def plain_column(self, cells: Sequence[str], joined: str) -> Sequence[Any] | None:
         return cells
@@ -242,7 +244,7 @@ class Website(Text):
 
 class Email(Text):
     # _EMAIL without "mailto:" in front and with no formula character first
-    PLAIN = r"(?:(?!mailto:)[^@\s=+\-\x00][^@\s\x00]*@[^@\s\x00]+\.[^@\s.\x00]+)?"
+    PLAIN = r"(?:(?!mailto:)[^@\s=+\-'\x00][^@\s\x00]*@[^@\s\x00]+\.[^@\s.\x00]+)?"
 
     def clean(self, text: str) -> Any:
         text = text.removeprefix("mailto:")

@@ -45,7 +45,7 @@ def init_app(app: Flask) -> None:
                     (
                         ("ETag", f'"{etag}"'),
                         ("Cache-Control", app.config["DIRECTORY_CACHE_CONTROL"]),
-                        ("Vary", "Origin, Accept-Language"),
+                        ("Vary", "Origin, Accept, Accept-Language"),
                         ("X-Data-Version", str(directory.data_version)),
                     )
                 )

@@ -10,6 +10,18 @@ from marshmallow import fields, validate, validates_schema
 from directory_api import models
 from directory_api.models import AGE_GROUPS, CARE_CODES, CATEGORIES, LANGUAGES, PRECISIONS, SCHEMES
 
+FORMATS: tuple[str, ...] = ("json", "geojson")  # ?format=; geojson: web/geojson.py
+
+
+def format_field() -> fields.Field:
+    return fields.String(
+        validate=validate.OneOf(FORMATS),
+        metadata={
+            "description": "geojson: an RFC 7946 FeatureCollection (application/geo+json), "
+            "as with Accept: application/geo+json; default json"
+        },
+    )
+
 
 class StrictSchema(ma.Schema):
     class Meta:
@@ -68,6 +80,7 @@ class SearchArgsSchema(StrictSchema):
         validate=validate.OneOf(AGE_GROUPS),
         metadata={"description": "child (under 18) or adult; without it the adult terms apply"},
     )
+    format = format_field()
 
     @validates_schema
     def _one_origin(self, data: dict[str, Any], **_: Any) -> None:
@@ -174,6 +187,7 @@ class ProviderListArgsSchema(StrictSchema):
     )
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     page_size = fields.Integer(load_default=20, validate=validate.Range(1, 100))
+    format = format_field()
 
     @ma.validates("bbox")
     def _bbox(self, value: str, **_: Any) -> None:

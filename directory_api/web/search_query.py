@@ -18,6 +18,7 @@ from typing import Any
 from flask import request
 
 from directory_api.models import AGE_GROUPS, CARE_CODES, LANGUAGES, SCHEMES
+from directory_api.web.schemas import FORMATS
 
 
 def fast_args_first(
@@ -68,6 +69,7 @@ _NUMBER = re.compile(r"-?\d{1,4}(?:\.\d{1,17})?")
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _SEARCH_KEYS = frozenset(
     ("care", "near", "lat", "lon", "scheme", "limit", "max_km", "lang", "as_of", "age_group")
+    + ("format",)
 )
 
 
@@ -110,6 +112,10 @@ def fast_search_args(args: Mapping[str, str]) -> dict[str, Any] | None:
         if args["age_group"] not in AGE_GROUPS:
             return None
         out["age_group"] = args["age_group"]
+    if "format" in args:
+        if args["format"] not in FORMATS:
+            return None
+        out["format"] = args["format"]
     if "as_of" in args:
         if not _DAY.fullmatch(args["as_of"]):
             return None

@@ -50,6 +50,7 @@ VALID = {
     "lang": st.sampled_from(LANGUAGES),
     "as_of": st.dates(date(2000, 1, 1), date(2100, 12, 31)).map(date.isoformat),
     "age_group": st.sampled_from(AGE_GROUPS),
+    "format": st.sampled_from(["json", "geojson"]),
 }
 INVALID = {
     "care": st.sampled_from(["nope", "", "Pharmacy", "gp "]),
@@ -62,8 +63,9 @@ INVALID = {
     "lang": st.sampled_from(["de", "", "EN"]),
     "as_of": st.sampled_from(["2026-02-30", "26-01-01", "2026-1-1", "today", "2026-01-31T00"]),
     "age_group": st.sampled_from(["Child", "", "senior", "kind"]),
+    "format": st.sampled_from(["GeoJSON", "", "csv", "geo+json"]),
 }
-OPTIONAL = ["scheme", "limit", "max_km", "lang", "as_of", "age_group"]
+OPTIONAL = ["scheme", "limit", "max_km", "lang", "as_of", "age_group", "format"]
 BAD_ORIGINS = [(), ("lat",), ("lon",), ("near", "lat", "lon"), ("near", "lat")]
 
 

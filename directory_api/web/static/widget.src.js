@@ -444,6 +444,8 @@
         params.set("lon", query.lon);
       }
       this._last = query;
+      this._sheet = new URLSearchParams(params); // the same query for the printable sheet
+      this._sheet.delete("limit");
       if (this._pending) this._pending.abort();
       const pending = new AbortController();
       this._pending = pending;
@@ -506,7 +508,7 @@
       const tone = s.view === "unknown" ? " sr" : ["invalid", "unreachable", "locate_failed"].includes(s.view) ? " err" : "";
       e.status.className = "status" + tone;
       const parts = {
-        results: () => [this._origin(s.data), this._list(s.data), this._advice(s.data)],
+        results: () => [this._origin(s.data), this._list(s.data), this._advice(s.data), this._print()],
         empty: () => [this._none(s), this._advice(s.data)],
         unreachable: () => [
           h("button", { type: "button", class: "retry primary", "data-k": "retry", text: t("retry"), onclick: () => this._retry() }),
@@ -514,6 +516,13 @@
       }[s.view];
       fill(e.out, parts ? parts().flat() : []);
       if (hadFocus) e.out.focus();
+    }
+
+    _print() {
+      // The referral sheet (GET /referral): the same query as a page to print and take along.
+      const href = `${this._o.api}/referral?${this._sheet}`;
+      const newWindow = h("span", { class: "sr", text: " " + this._t("new_window") });
+      return h("p", { class: "print" }, h("a", { href, target: "_blank", rel: "noopener", "data-k": "print", text: this._t("print_sheet") }, newWindow));
     }
 
     _origin(data) {

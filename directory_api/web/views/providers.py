@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
+from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import RAISE
 
 from directory_api.search.listing import filter_providers, page_of
 from directory_api.web.context import request_directory
+from directory_api.web.geojson import MEDIA_TYPE as GEOJSON
+from directory_api.web.geojson import providers_geojson, wants_geojson
 from directory_api.web.schemas import (
     ProviderListArgsSchema,
     ProviderPageSchema,
     ProviderSchema,
     parse_bbox,
 )
+from directory_api.web.schemas_geo import ProviderFeatureCollectionSchema, geojson_doc
 
 blp = Blueprint("providers", __name__, url_prefix="/v1", description="Providers in the lists")
 
@@ -27,6 +30,7 @@ LIST_ARGS = ProviderListArgsSchema()
 class Providers(MethodView):
     @blp.arguments(LIST_ARGS, location="query", unknown=RAISE)
     @blp.response(200, ProviderPageSchema)
+    @blp.doc(responses=geojson_doc(ProviderFeatureCollectionSchema))
     def get(self, args: dict[str, Any]) -> Any:
         """Providers by name, category, contract status, city or map area, paginated."""
         directory = request_directory()
@@ -39,14 +43,17 @@ class Providers(MethodView):
             bbox=parse_bbox(args["bbox"]) if "bbox" in args else None,
         )
         page = page_of(positions, args["page"], args["page_size"])
+        about = {
+            "total": page.total,
+            "page": args["page"],
+            "page_size": args["page_size"],
+            "data_version": directory.data_version,
+        }
+        if wants_geojson(args, request):  # format=geojson or Accept: application/geo+json
+            body = providers_geojson(directory, page.items, about)
+            return Response(body, content_type=GEOJSON)
         return current_app.json.response(
-            {
-                "total": page.total,
-                "page": args["page"],
-                "page_size": args["page_size"],
-                "data_version": directory.data_version,
-                "items": [directory.json(i) for i in page.items],
-            }
+            {**about, "items": [directory.json(i) for i in page.items]}
         )
 
 

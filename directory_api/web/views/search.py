@@ -6,7 +6,7 @@ import logging
 import time
 from typing import Any
 
-from flask import Response
+from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE
@@ -17,7 +17,10 @@ from directory_api.models import Origin
 from directory_api.search.ranking import nearest
 from directory_api.services import Services
 from directory_api.web.context import get_services, request_directory
+from directory_api.web.geojson import MEDIA_TYPE as GEOJSON
+from directory_api.web.geojson import search_geojson, wants_geojson
 from directory_api.web.schemas import SearchArgsSchema, SearchResultSchema
+from directory_api.web.schemas_geo import SearchFeatureCollectionSchema, geojson_doc
 from directory_api.web.search_encoding import search_json
 from directory_api.web.search_query import fast_args_first
 
@@ -42,6 +45,9 @@ def answer(args: dict[str, Any]) -> Response:
     rule = services.rules.rule(args["care"], args["scheme"], args.get("age_group"))
     found = nearest(directory, rule, origin, limit=args["limit"], max_km=args.get("max_km"))
     log_search(args, origin, len(found), started)
+    if wants_geojson(args, request):  # format=geojson or Accept: application/geo+json
+        body = search_geojson(args, origin, rule, directory, found)
+        return Response(body, content_type=GEOJSON)
     body = search_json(args, origin, rule, directory, found)
     return Response(body, mimetype="application/json")
 
@@ -58,6 +64,7 @@ class Search(MethodView):
     @fast_args_first(answer)  # a plainly valid query skips webargs (web/search_query.py)
     @blp.arguments(SEARCH_ARGS, location="query", unknown=RAISE)
     @blp.response(200, SearchResultSchema)
+    @blp.doc(responses=geojson_doc(SearchFeatureCollectionSchema))
     def get(self, args: dict[str, Any]) -> Any:
         """Nearest places where this care is reimbursed, from a postcode, place or lat/lon."""
         return answer(args)

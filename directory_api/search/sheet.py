@@ -1,0 +1,110 @@
+"""The referral sheet (issue 12): several kinds of care from one origin, one section each,
+in the order asked. No Flask: the web layer parses the query, resolves the origin once and
+encodes the sections (web/views/referral.py); this module only assembles them.
+
+An empty section carries a notice. When the search package offers `empty_notice(care, lang)`
+(the notice an empty search answer carries), the sheet uses it; until then, and whenever it
+gives nothing, the sheet's own `none_found` notice stands in.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from directory_api.models import CARE_CODES, Origin
+from directory_api.search.directory import Directory
+from directory_api.search.ranking import nearest
+from directory_api.search.rules import CareRule, Eligibility, Rules
+
+MAX_CARE_TYPES = 6  # one sheet, two A4 pages: a handful of kinds of care
+MAX_PER_CARE = 10
+
+# The sheet's own notice for a section with no place (the wording of the widget's
+# "none_title"); what to do then is the helpdesk list the sheet prints (seed 000).
+NONE_FOUND = {
+    "nl": "Geen plaats gevonden binnen bereik.",
+    "en": "No place found within reach.",
+}
+
+Found = list[tuple[int, float, Eligibility]]  # ranking.nearest's (position, km, terms)
+
+
+@dataclass(frozen=True)
+class Section:
+    """One kind of care on the sheet: its rule (advice, referral), the nearest places."""
+
+    care: str
+    rule: CareRule
+    found: Found
+    notice: dict[str, str] | None
+
+
+def parse_care_list(text: str) -> tuple[str, ...]:
+    """'pharmacy,hospital,gp' -> the codes in that order; ValueError saying why not (the web
+    layer reports it under the field `care`)."""
+    codes = tuple(part.strip() for part in text.split(","))
+    if not text.strip() or any(not code for code in codes):
+        raise ValueError("give care types separated by commas, e.g. pharmacy,hospital,gp")
+    unknown = [code for code in codes if code not in CARE_CODES]
+    if unknown:
+        raise ValueError(f"unknown care type {unknown[0]!r}; use one of: {', '.join(CARE_CODES)}")
+    if len(set(codes)) != len(codes):
+        twice = next(code for code in codes if codes.count(code) > 1)
+        raise ValueError(f"care type {twice!r} is given twice")
+    if len(codes) > MAX_CARE_TYPES:
+        raise ValueError(f"at most {MAX_CARE_TYPES} care types on one sheet ({len(codes)} given)")
+    return codes
+
+
+def sections(
+    directory: Directory,
+    rules: Rules,
+    origin: Origin,
+    cares: Sequence[str],
+    *,
+    scheme: str,
+    lang: str,
+    per_care: int,
+    age_group: str | None = None,
+    max_km: float | None = None,
+    find: Callable[..., Found] | None = None,
+) -> list[Section]:
+    """One section per care type, in the order given, each with at most `per_care` places
+    from the same origin. `find(directory, rule, origin, limit=, max_km=)` ranks (default
+    ranking.nearest); a time filter plugs in there."""
+    rank = find or nearest
+    out = []
+    for care in cares:
+        rule = rules.rule(care, scheme, age_group)
+        found = rank(directory, rule, origin, limit=per_care, max_km=max_km)
+        out.append(Section(care, rule, found, None if found else notice_for(care, lang)))
+    return out
+
+
+def notice_for(care: str, lang: str) -> dict[str, str]:
+    """The notice of an empty section: the search package's, else `none_found`."""
+    hook = _search_notice()
+    if hook is not None:
+        try:
+            given = hook(care, lang)
+        except TypeError:  # another signature than (care, lang): use the sheet's own
+            given = None
+        if isinstance(given, dict) and "code" in given:
+            return {"code": str(given["code"]), "message": str(given.get("message", ""))}
+    return {"code": "none_found", "message": NONE_FOUND.get(lang, NONE_FOUND["nl"])}
+
+
+def _search_notice() -> Callable[..., Any] | None:
+    """`empty_notice` of the search package, wherever it lives, if it exists."""
+    for name in ("directory_api.search.notice", "directory_api.search.directory"):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        hook = getattr(module, "empty_notice", None)
+        if callable(hook):
+            return hook  # type: ignore[no-any-return]
+    return None
