@@ -34,6 +34,10 @@ class ErrorSchema(ma.Schema):
         fields.Dict(),
         metadata={"description": "For rejected imports: every problem as {line, column, reason}"},
     )
+    warnings = fields.List(
+        fields.String(),
+        metadata={"description": "For rejected imports: the file's warnings (ignored columns)"},
+    )
 
 
 # -- search ---------------------------------------------------------------------------------
@@ -115,6 +119,10 @@ class ProviderSchema(ma.Schema):
             "source_list_date": fields.Date(
                 allow_none=True, metadata={"description": "Date of that list (null when not given)"}
             ),
+            "example": fields.Boolean(
+                required=True,
+                metadata={"description": "Invented example data: never use it to refer"},
+            ),
         }
 
 
@@ -150,12 +158,26 @@ class SearchQuerySchema(ma.Schema):
     origin = fields.Nested(OriginSchema, required=True)
 
 
+class NoticeSchema(ma.Schema):
+    code = fields.String(
+        required=True,
+        validate=validate.OneOf(("no_list_loaded", "none_within_max_km", "none_found")),
+    )
+    message = fields.String(required=True, metadata={"description": "Why, and what to do"})
+
+
 class SearchResultSchema(ma.Schema):
     query = fields.Nested(SearchQuerySchema, required=True)
     advice = fields.List(fields.String(), required=True)
     referral = fields.String(allow_none=True)
     data_version = fields.Integer(required=True)
     results = fields.List(fields.Nested(ResultSchema), required=True)
+    notice = fields.Nested(
+        NoticeSchema,
+        required=True,
+        allow_none=True,
+        metadata={"description": "Why `results` is empty (null when it is not)"},
+    )
 
 
 # -- providers ------------------------------------------------------------------------------
@@ -270,6 +292,7 @@ class SourceSchema(ma.Schema):
         allow_none=True, metadata={"description": "Days since the list date (or import)"}
     )
     versions = fields.Integer(required=True)
+    example = fields.Boolean(metadata={"description": "Invented example data"})
 
 
 class SourceListSchema(ma.Schema):
@@ -354,6 +377,14 @@ class ImportResultSchema(ma.Schema):
     diff = fields.Nested(DiffSchema, required=True)
     warnings = fields.List(fields.String(), required=True)
     skipped = fields.List(fields.Nested(ProblemSchema), required=True)
+
+
+class SourceRemovedSchema(ma.Schema):
+    source = fields.String(required=True)
+    data_version = fields.Integer(required=True)
+    versions = fields.Integer(
+        required=True, metadata={"description": "Versions kept for the record"}
+    )
 
 
 class RollbackSchema(StrictSchema):

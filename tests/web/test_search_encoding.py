@@ -26,6 +26,7 @@ from directory_api.models import (
     Reimbursement,
 )
 from directory_api.search.directory import Directory
+from directory_api.search.notice import empty_notice
 from directory_api.search.ranking import nearest
 from directory_api.search.rules import Eligibility
 from directory_api.search.rules_file import load_rules
@@ -77,6 +78,7 @@ def providers(draw: st.DrawFn, categories: tuple[str, ...]) -> list[Provider]:
                 email=draw(optional),
                 opening_hours=draw(optional),
                 source_list_date=draw(st.none() | st.dates(date(2000, 1, 1))),
+                example=draw(st.booleans()),
             )
         )
     return out
@@ -94,7 +96,7 @@ def terms_in(terms: Eligibility, lang: str) -> Reimbursement:
     )
 
 
-def reference(args, origin, rule, directory, found) -> dict:
+def reference(args, origin, rule, directory, found, notice=None) -> dict:
     """What @blp.response(200, SearchResultSchema) would send for the same results; the
     API promises coordinates to 6 decimals."""
     lang = args["lang"]
@@ -121,6 +123,7 @@ def reference(args, origin, rule, directory, found) -> dict:
                 }
                 for p, km, terms in ((directory.providers[i], km, t) for i, km, t in found)
             ],
+            "notice": None if notice is None else notice.as_dict(),
         }
     )
 
@@ -156,8 +159,9 @@ def test_search_json_equals_schema_dump(
     origin = Origin(lat, lon, kind[0], kind[1], label)
     directory = Directory.build(data_version, ps)
     found = nearest(directory, rule, origin, limit=limit, max_km=max_km)
-    body = search_json(args, origin, rule, directory, found)
-    assert json.loads(body) == reference(args, origin, rule, directory, found)
+    notice = empty_notice(directory, rule, found=len(found), max_km=max_km, lang=lang)
+    body = search_json(args, origin, rule, directory, found, notice)
+    assert json.loads(body) == reference(args, origin, rule, directory, found, notice)
     event("compared equal, with results" if found else "compared equal, no results")
 
 
