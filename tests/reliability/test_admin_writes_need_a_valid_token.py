@@ -52,6 +52,7 @@ def attempts(client, headers: dict[str, str]):
         "/v1/sources/cak-apotheken/imports?dry_run=true", json={"rows": rows}, headers=headers
     )
     yield client.post("/v1/sources/cak-apotheken/rollback", json={"version": 1}, headers=headers)
+    yield client.delete("/v1/sources/cak-apotheken", headers=headers)
 
 
 @pytest.mark.parametrize(
