@@ -27,7 +27,15 @@ REAL = [  # a real list of pharmacies and GPs around Utrecht
     ["Huisarts Echt (test)", "gp", "", "Oudegracht", "10", "3511 AB", "Utrecht"],
 ]
 EXAMPLE = [  # invented: the pharmacy is hidden (a real list holds pharmacies), the dentist not
-    ["Voorbeeldapotheek (example)", "pharmacy", "true", "Voorbeeldstraat", "1", "3511 AB", "Utrecht"],
+    [
+        "Voorbeeldapotheek (example)",
+        "pharmacy",
+        "true",
+        "Voorbeeldstraat",
+        "1",
+        "3511 AB",
+        "Utrecht",
+    ],
     ["Voorbeeldtandarts (example)", "dentist", "", "Voorbeeldweg", "2", "3511 AB", "Utrecht"],
 ]
 
@@ -77,7 +85,9 @@ def search(widget: Any, near: str = "3511 AB") -> None:
 def test_example_results_are_under_a_banner_and_restricted_to_is_the_headline(
     open_tab, referrer_api: Api, host_site: HostSite
 ):
-    tab = widget_tab(open_tab, host_site, referrer_api, "referrer-dental", 'care="dental" lang="nl"')
+    tab = widget_tab(
+        open_tab, host_site, referrer_api, "referrer-dental", 'care="dental" lang="nl"'
+    )
     widget = tab.page.locator("care-finder")
     expect(widget.get_by_text("Voor wie is de zorg?")).to_be_visible()  # the age question
     search(widget)
@@ -107,9 +117,7 @@ def test_the_age_question_sends_age_group_and_child_terms_are_shown(
     widget.get_by_label("A child (under 18)").check()
     search(widget)
     card = widget.locator("li.card").first
-    expect(card.locator(".share")).to_have_text(
-        "The CAK pays 80% of the bill you cannot pay."
-    )
+    expect(card.locator(".share")).to_have_text("The CAK pays 80% of the bill you cannot pay.")
     expect(card.locator(".restricted")).to_have_count(0)
     expect(widget.locator(".example-banner")).to_contain_text(
         "Example data — do not use for referrals"

@@ -16,16 +16,16 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 UTRECHT = {"lat": 52.0907, "lon": 5.1214}
 
 EXAMPLES = (
-    "name,category,cak_contracted,postcode,city,lat,lon\n"
-    "Voorbeeldapotheek (example),pharmacy,true,3511 AB,Utrecht,52.0910,5.1210\n"
-    "Voorbeeldtandarts (example),dentist,,3511 AB,Utrecht,52.0911,5.1211\n"
-).encode()
+    b"name,category,cak_contracted,postcode,city,lat,lon\n"
+    b"Voorbeeldapotheek (example),pharmacy,true,3511 AB,Utrecht,52.0910,5.1210\n"
+    b"Voorbeeldtandarts (example),dentist,,3511 AB,Utrecht,52.0911,5.1211\n"
+)
 REAL = (
-    "name,postcode,city,lat,lon\n"
-    "Apotheek Echt,3512 JE,Utrecht,52.0950,5.1300\n"
-    "Apotheek Twee,3512 JE,Utrecht,52.0960,5.1310\n"
-    "Apotheek Drie,3512 JE,Utrecht,52.0970,5.1320\n"
-).encode()
+    b"name,postcode,city,lat,lon\n"
+    b"Apotheek Echt,3512 JE,Utrecht,52.0950,5.1300\n"
+    b"Apotheek Twee,3512 JE,Utrecht,52.0960,5.1310\n"
+    b"Apotheek Drie,3512 JE,Utrecht,52.0970,5.1320\n"
+)
 
 
 @pytest.fixture
@@ -102,7 +102,9 @@ def test_delete_takes_a_source_out_and_an_import_brings_it_back(client, services
     assert r.get_json() == {"source": "cak-apotheken", "data_version": before + 1, "versions": 1}
     assert client.get("/v1/providers").get_json()["total"] == 0
     listed = client.get("/v1/sources").get_json()["sources"]
-    assert [(s["slug"], s["version"], s["versions"]) for s in listed] == [("cak-apotheken", None, 1)]
+    assert [(s["slug"], s["version"], s["versions"]) for s in listed] == [
+        ("cak-apotheken", None, 1)
+    ]
     # A re-import without flags brings it back, with the defaults and ids it had.
     upload = {"file": (io.BytesIO(REAL), "apotheken.csv")}
     r = client.post("/v1/sources/cak-apotheken/imports", data=upload, headers=AUTH)
