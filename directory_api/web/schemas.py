@@ -34,10 +34,7 @@ class ErrorSchema(ma.Schema):
         fields.Dict(),
         metadata={"description": "For rejected imports: every problem as {line, column, reason}"},
     )
-    warnings = fields.List(
-        fields.String(),
-        metadata={"description": "For rejected imports: the file's warnings (ignored columns)"},
-    )
+    warnings = fields.List(fields.String())  # for rejected imports: the file's warnings
 
 
 # -- search ---------------------------------------------------------------------------------
@@ -172,12 +169,7 @@ class SearchResultSchema(ma.Schema):
     referral = fields.String(allow_none=True)
     data_version = fields.Integer(required=True)
     results = fields.List(fields.Nested(ResultSchema), required=True)
-    notice = fields.Nested(
-        NoticeSchema,
-        required=True,
-        allow_none=True,
-        metadata={"description": "Why `results` is empty (null when it is not)"},
-    )
+    notice = fields.Nested(NoticeSchema, required=True, allow_none=True)  # why results is []
 
 
 # -- providers ------------------------------------------------------------------------------
@@ -382,9 +374,7 @@ class ImportResultSchema(ma.Schema):
 class SourceRemovedSchema(ma.Schema):
     source = fields.String(required=True)
     data_version = fields.Integer(required=True)
-    versions = fields.Integer(
-        required=True, metadata={"description": "Versions kept for the record"}
-    )
+    versions = fields.Integer(required=True)  # versions kept for the record
 
 
 class RollbackSchema(StrictSchema):
