@@ -91,7 +91,7 @@ def import_command(
             outcome = import_file(
                 services,
                 file.read_bytes(),
-                source_name=source_name or file.stem,
+                source_name=source_name or _known_name(services, file.stem),
                 category=category,
                 contracted=contracted,
                 list_date=list_date.date() if list_date else None,
@@ -103,23 +103,58 @@ def import_command(
         click.echo(f"import rejected: {error.message}", err=True)
         for problem in getattr(error, "problems", []):
             click.echo(f"  {problem}", err=True)
+        for warning in getattr(error, "warnings", []):
+            click.echo(f"warning: {warning}", err=True)
         sys.exit(1)
     for line in outcome.report_lines():
         click.echo(line)
 
 
+def _known_name(services: Services, stem: str) -> str:
+    """Without --source: the file name, or the remembered name of the source it names."""
+    from directory_api.versions.identity import slugify
+
+    try:
+        known = services.store.source_defaults(slugify(stem))
+    except ValueError:
+        known = None
+    return known.name if known is not None else stem
+
+
 # -- sources and versions -------------------------------------------------------------------
 
 
-@main.command("sources")
-def sources_command() -> None:
-    """List imported sources with their published version."""
+@main.group("sources", invoke_without_command=True)
+@click.pass_context
+def sources_command(ctx: click.Context) -> None:
+    """List imported sources with their published version (v- : not served)."""
+    if ctx.invoked_subcommand is not None:
+        return
     with _services() as services:
         listed = services.store.sources()
     for s in listed:
+        version = f"v{s.version}" if s.version is not None else "v-"
+        example = "\texample data" if s.example else ""
         click.echo(
-            f"{s.slug}\tv{s.version}\t{s.row_count} rows\tlist date {s.list_date or '-'}\t{s.name}"
+            f"{s.slug}\t{version}\t{s.row_count} rows\tlist date {s.list_date or '-'}\t"
+            f"{s.name}{example}"
         )
+
+
+@sources_command.command("remove")
+@click.argument("source")
+def sources_remove(source: str) -> None:
+    """Take a source (slug) out of what is served; its versions stay for the record."""
+    try:
+        with _services() as services, services.store.source_lock(source):
+            data_version = services.store.remove_source(source)
+            kept = len(services.store.versions(source))
+    except DirectoryError as error:
+        _fail(error)
+    click.echo(
+        f"{source}: no longer served (data version {data_version}); {kept} version(s) kept, "
+        "the next import or a rollback serves it again"
+    )
 
 
 @main.command("versions")
@@ -306,13 +341,19 @@ def export_command(fmt: str, output: Path | None) -> None:
 
 
 @main.command("seed")
-def seed_command() -> None:
-    """Import the bundled data: hospital sites (contract unknown) and the example lists."""
+@click.option(
+    "--no-examples",
+    is_flag=True,
+    help="Leave out the invented example providers (and stop serving them if seeded before).",
+)
+def seed_command(no_examples: bool) -> None:
+    """Import the bundled data: hospital sites (contract unknown), support organisations and
+    (unless --no-examples) the invented example providers, served as example data."""
     from directory_api.imports.bundled import seed
 
     try:
         with _services() as services:
-            for line in seed(services):
+            for line in seed(services, examples=not no_examples):
                 click.echo(line)
     except DirectoryError as error:
         click.echo(f"seed failed: {error.message}", err=True)

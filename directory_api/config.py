@@ -30,6 +30,9 @@ ENVIRONMENT: dict[str, tuple[Any, Any]] = {
     # When the shared limit storage cannot be reached: "open" (default) counts per instance
     # in memory and serves on; "closed" answers 503 until it is back.
     "DIRECTORY_RATE_LIMIT_ON_STORAGE_ERROR": ("open", str),
+    # "off": invented example providers are never served (issue 11); "on" (default): only
+    # for categories that no real list holds.
+    "DIRECTORY_EXAMPLE_DATA": ("on", str),
     "DIRECTORY_LOG_LEVEL": ("INFO", str),
     "DIRECTORY_BENCH_MODE": (False, lambda v: str(v).lower() in {"1", "true", "yes"}),
 }

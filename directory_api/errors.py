@@ -89,6 +89,13 @@ class InvalidRow:
 class ImportRejected(DirectoryError):
     """A file was rejected as a whole; nothing was published."""
 
-    def __init__(self, message: str, problems: list[InvalidRow] | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        problems: list[InvalidRow] | None = None,
+        *,
+        warnings: list[str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.problems: list[InvalidRow] = list(problems or [])
+        self.warnings: list[str] = list(warnings or [])  # e.g. ignored columns

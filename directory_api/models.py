@@ -160,6 +160,7 @@ class Provider:
     facility_type: str | None = None
     services: str | None = None
     source_list_date: date | None = None  # the date of the list it came from
+    example: bool = False  # from its source: invented example data, never a real list
 
 
 def _check_holds_the_fields(
@@ -186,7 +187,9 @@ def _check_holds_the_fields(
 
 
 _check_holds_the_fields(ProviderRow, last=("line",))
-_check_holds_the_fields(Provider, ("id",), ("source", "source_version"), ("source_list_date",))
+_check_holds_the_fields(
+    Provider, ("id",), ("source", "source_version"), ("source_list_date", "example")
+)
 
 
 @dataclass(frozen=True, slots=True)

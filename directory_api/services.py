@@ -11,7 +11,7 @@ from typing import Any
 
 from directory_api.geo.gazetteer import Gazetteer
 from directory_api.geo.online import OnlineGeocoder, nominatim_geocoder
-from directory_api.search.directory import Directory
+from directory_api.search.directory import Directory, real_only, without_examples
 from directory_api.search.resilient import ResilientHolder
 from directory_api.search.rules import Rules
 from directory_api.search.rules_file import load_rules
@@ -30,6 +30,7 @@ class Services:
     geodata_dir: Path
     online_geocoder: OnlineGeocoder | None = None
     schema: LazySchema | None = None
+    examples: bool = True  # DIRECTORY_EXAMPLE_DATA: serve example data where no real list is
 
     _as_of: dict[tuple[int, date], Directory] = field(default_factory=dict, repr=False)
     _as_of_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -49,6 +50,8 @@ class Services:
         with self._as_of_lock:
             if key not in self._as_of:
                 _, providers = self.store.snapshot_as_of(as_of)
+                if not self.examples:
+                    providers = without_examples(providers)
                 if len(self._as_of) >= AS_OF_CACHE:
                     self._as_of.pop(next(iter(self._as_of)))
                 self._as_of[key] = Directory.build(current.data_version, providers)
@@ -63,9 +66,11 @@ def build_services(cfg: Mapping[str, Any]) -> Services:
     schema = _schema(store)
     rules = load_rules(cfg.get("DIRECTORY_RULES_PATH"))
     gazetteer = Gazetteer.from_dir(Path(cfg["DIRECTORY_GEODATA_PATH"]))
+    examples = examples_on(cfg)
+    load = schema.before(store.snapshot)
     holder = ResilientHolder(
         schema.before(store.data_version),
-        schema.before(store.snapshot),
+        load if examples else real_only(load),
         is_outage=unreachable,
         interval=cfg["DIRECTORY_VERSION_CHECK_SECONDS"],
         retry_max=cfg["DIRECTORY_STORE_RETRY_MAX_SECONDS"],
@@ -78,7 +83,14 @@ def build_services(cfg: Mapping[str, Any]) -> Services:
         geodata_dir=Path(cfg["DIRECTORY_GEODATA_PATH"]),
         online_geocoder=_online_geocoder(cfg),
         schema=schema,
+        examples=examples,
     )
+
+
+def examples_on(cfg: Mapping[str, Any]) -> bool:
+    """DIRECTORY_EXAMPLE_DATA: anything but off/false/0/no serves example data."""
+    value = str(cfg.get("DIRECTORY_EXAMPLE_DATA", "on")).strip().lower()
+    return value not in {"off", "false", "0", "no"}
 
 
 def _schema(store: Store) -> LazySchema:

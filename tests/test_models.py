@@ -27,7 +27,7 @@ def test_imports_and_the_api_take_their_fields_from_the_declaration():
     assert list(served) == [
         "id",
         *(f.name for f in PROVIDER_FIELDS),
-        *("source", "source_version", "source_list_date"),
+        *("source", "source_version", "source_list_date", "example"),
     ]
     for f in PROVIDER_FIELDS:
         assert (served[f.name].required, served[f.name].allow_none) == (f.required, f.nullable)

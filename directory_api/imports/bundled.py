@@ -75,23 +75,46 @@ def hospital_rows(path: Path) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def seed(services: Services, geodata_dir: Path | None = None) -> Iterator[str]:
-    """Import every bundled list; yields report lines."""
+def seed(
+    services: Services, geodata_dir: Path | None = None, *, examples: bool = True
+) -> Iterator[str]:
+    """Import every bundled list; yields report lines. The example list is marked as example
+    data (served only for categories no real list holds); `examples=False` leaves it out
+    and stops serving it if an earlier seed imported it."""
     geodata_dir = geodata_dir or Path(services.geodata_dir)
     hospitals = geodata_dir / "eurostat-hospitals-nl" / "NL.csv"
     if not hospitals.exists():
         raise GeodataError(f"{hospitals} is missing: run 'directory-api geodata fetch' first")
     jobs = [
-        (hospital_rows(hospitals), HOSPITALS_SOURCE, "hospital", HOSPITALS_LIST_DATE),
-        ((DATA_DIR / "support_organisations.csv").read_bytes(), SUPPORT_SOURCE, None, None),
-        ((DATA_DIR / "example" / "example_providers.csv").read_bytes(), EXAMPLE_SOURCE, None, None),
+        (hospital_rows(hospitals), HOSPITALS_SOURCE, "hospital", HOSPITALS_LIST_DATE, False),
+        ((DATA_DIR / "support_organisations.csv").read_bytes(), SUPPORT_SOURCE, None, None, False),
     ]
-    published = {s.slug: s.checksum for s in services.store.sources()}
-    for data, source, category, list_date in jobs:
-        if published.get(slugify(source)) == hashlib.sha256(data).hexdigest():
-            yield f"{slugify(source)}: unchanged, not imported again"
+    if examples:
+        example_data = (DATA_DIR / "example" / "example_providers.csv").read_bytes()
+        jobs.append((example_data, EXAMPLE_SOURCE, None, None, True))
+    known = {s.slug: s for s in services.store.sources()}
+    for data, source, category, list_date, example in jobs:
+        slug = slugify(source)
+        held = known.get(slug)
+        if (
+            held is not None
+            and held.version is not None
+            and held.checksum == hashlib.sha256(data).hexdigest()
+            and held.example == example
+        ):
+            yield f"{slug}: unchanged, not imported again"
             continue
         outcome = import_file(
-            services, data, source_name=source, category=category, list_date=list_date
+            services,
+            data,
+            source_name=source,
+            category=category,
+            list_date=list_date,
+            example=example,
         )
         yield from outcome.report_lines()[:2]
+    example_slug = slugify(EXAMPLE_SOURCE)
+    if not examples and example_slug in known and known[example_slug].version is not None:
+        with services.store.source_lock(example_slug):
+            services.store.remove_source(example_slug)
+        yield f"{example_slug}: example data, no longer served"

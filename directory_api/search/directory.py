@@ -57,8 +57,9 @@ class Directory:
 
     @classmethod
     def build(cls, data_version: int, providers: Iterable[Provider]) -> Directory:
-        """Index providers, ordered by name then id so that every listing is stable."""
-        ordered = tuple(sorted(providers, key=lambda p: (p.name, p.id)))
+        """Index providers, ordered by name then id so that every listing is stable. Example
+        providers of a category that a real (non-example) source holds are left out."""
+        ordered = tuple(sorted(served(providers), key=lambda p: (p.name, p.id)))
         lats = np.fromiter((p.lat for p in ordered), dtype=float, count=len(ordered))
         lons = np.fromiter((p.lon for p in ordered), dtype=float, count=len(ordered))
         groups: dict[IndexKey, list[int]] = {}
@@ -139,6 +140,31 @@ class Directory:
             & (self.lats <= max_lat)
         )
         return np.flatnonzero(mask).tolist()
+
+
+def served(providers: Iterable[Provider]) -> list[Provider]:
+    """What is served of these providers: invented example data only for categories that
+    no real list holds (issue 11: example data never passes for real)."""
+    held = list(providers)
+    real = {p.category for p in held if not p.example}
+    return [p for p in held if not (p.example and p.category in real)]
+
+
+def without_examples(providers: Iterable[Provider]) -> list[Provider]:
+    """The providers of real lists only (DIRECTORY_EXAMPLE_DATA=off)."""
+    return [p for p in providers if not p.example]
+
+
+def real_only(
+    load: Callable[[], tuple[int, list[Provider]]],
+) -> Callable[[], tuple[int, list[Provider]]]:
+    """`load` with the example providers left out."""
+
+    def load_real() -> tuple[int, list[Provider]]:
+        version, providers = load()
+        return version, without_examples(providers)
+
+    return load_real
 
 
 def load_directory(load: Callable[[], tuple[int, list[Provider]]]) -> Directory:

@@ -2,32 +2,22 @@
 in the order asked. No Flask: the web layer parses the query, resolves the origin once and
 encodes the sections (web/views/referral.py); this module only assembles them.
 
-An empty section carries a notice. When the search package offers `empty_notice(care, lang)`
-(the notice an empty search answer carries), the sheet uses it; until then, and whenever it
-gives nothing, the sheet's own `none_found` notice stands in.
+An empty section carries the notice an empty search answer carries (search.notice).
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from directory_api.models import CARE_CODES, Origin
 from directory_api.search.directory import Directory
+from directory_api.search.notice import empty_notice
 from directory_api.search.ranking import nearest
 from directory_api.search.rules import CareRule, Eligibility, Rules
 
 MAX_CARE_TYPES = 6  # one sheet, two A4 pages: a handful of kinds of care
 MAX_PER_CARE = 10
-
-# The sheet's own notice for a section with no place (the wording of the widget's
-# "none_title"); what to do then is the helpdesk list the sheet prints (seed 000).
-NONE_FOUND = {
-    "nl": "Geen plaats gevonden binnen bereik.",
-    "en": "No place found within reach.",
-}
 
 Found = list[tuple[int, float, Eligibility]]  # ranking.nearest's (position, km, terms)
 
@@ -80,31 +70,6 @@ def sections(
     for care in cares:
         rule = rules.rule(care, scheme, age_group)
         found = rank(directory, rule, origin, limit=per_care, max_km=max_km)
-        out.append(Section(care, rule, found, None if found else notice_for(care, lang)))
+        notice = empty_notice(directory, rule, found=len(found), max_km=max_km, lang=lang)
+        out.append(Section(care, rule, found, None if notice is None else notice.as_dict()))
     return out
-
-
-def notice_for(care: str, lang: str) -> dict[str, str]:
-    """The notice of an empty section: the search package's, else `none_found`."""
-    hook = _search_notice()
-    if hook is not None:
-        try:
-            given = hook(care, lang)
-        except TypeError:  # another signature than (care, lang): use the sheet's own
-            given = None
-        if isinstance(given, dict) and "code" in given:
-            return {"code": str(given["code"]), "message": str(given.get("message", ""))}
-    return {"code": "none_found", "message": NONE_FOUND.get(lang, NONE_FOUND["nl"])}
-
-
-def _search_notice() -> Callable[..., Any] | None:
-    """`empty_notice` of the search package, wherever it lives, if it exists."""
-    for name in ("directory_api.search.notice", "directory_api.search.directory"):
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
-            continue
-        hook = getattr(module, "empty_notice", None)
-        if callable(hook):
-            return hook  # type: ignore[no-any-return]
-    return None

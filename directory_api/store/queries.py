@@ -78,6 +78,7 @@ _JOINED = {
     "source": sources.c.slug,
     "source_version": source_versions.c.version,
     "source_list_date": source_versions.c.list_date,
+    "example": sources.c.example,
 }
 _PROVIDER_COLUMNS = tuple(
     _JOINED[f.name] if f.name in _JOINED else providers.c[f.name] for f in fields(Provider)

@@ -3,7 +3,7 @@ read as snapshots and diffs, written a whole version at a time."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
 
@@ -30,7 +30,12 @@ from directory_api.store.tables import metadata, providers, source_versions, sou
 from directory_api.versions.diff import Diff, compare
 from directory_api.versions.diff_fast import compare_new
 from directory_api.versions.identity import assign_ids, slugify
-from directory_api.versions.records import PublishResult, SourceInfo, VersionInfo
+from directory_api.versions.records import (
+    PublishResult,
+    SourceDefaults,
+    SourceInfo,
+    VersionInfo,
+)
 from directory_api.versions.values import Identity, row_values
 
 
@@ -99,9 +104,31 @@ class Store:
                 row_count=r.row_count or 0,
                 imported_at=aware(r.imported_at),
                 versions=r.n or 0,
+                example=bool(r.example),
             )
             for r in rows
         ]
+
+    def source_defaults(self, slug: str) -> SourceDefaults | None:
+        """The name and re-import defaults a source remembers; None for a new source."""
+        if not is_slug(slug):
+            return None
+        with self.engine.connect() as conn:
+            r = conn.execute(select(sources).where(sources.c.slug == slug)).first()
+        if r is None:
+            return None
+        return SourceDefaults(r.name, r.default_category, r.default_contracted, bool(r.example))
+
+    def remove_source(self, slug: str) -> int:
+        """Take a source out of what is served (its versions stay for the record; the next
+        import or a rollback publishes it again); returns the new data version."""
+        with self.engine.begin() as conn:
+            lock_writers(conn)
+            source = source_row(conn, slug)
+            conn.execute(
+                update(sources).where(sources.c.id == source.id).values(published_version=None)
+            )
+            return bump(conn)
 
     def versions(self, slug: str) -> list[VersionInfo]:
         """All versions of a source, oldest first."""
@@ -163,9 +190,12 @@ class Store:
         slug: str | None = None,
         dry_run: bool = False,
         identities: Sequence[Identity] | None = None,
+        remember: Mapping[str, object] | None = None,
     ) -> PublishResult:
         """Store rows as the next version of a source and publish it, all or nothing.
-        `identities`: identity_keys of each row, if known (the importer has them)."""
+        `identities`: identity_keys of each row, if known (the importer has them).
+        `remember`: source columns to keep with it (example, default_category,
+        default_contracted: what a re-import without flags reuses)."""
         slug = slug or slugify(name)
         with self.engine.connect() as conn:
             trans = conn.begin()
@@ -173,6 +203,8 @@ class Store:
                 result = self._publish(
                     conn, slug, name, rows, checksum, list_date, dry_run, identities
                 )
+                if remember and not dry_run:
+                    conn.execute(update(sources).where(sources.c.slug == slug).values(**remember))
             except BaseException:
                 trans.rollback()
                 raise
@@ -195,14 +227,22 @@ class Store:
     ) -> PublishResult:
         lock_writers(conn)
         source = source_or_create(conn, slug, name)
-        previous = version_rows(conn, source.id, source.published_version)
+        # A removed source (nothing published) keeps its ids from its latest version.
+        latest = source.published_version or (
+            conn.execute(
+                select(func.max(source_versions.c.version)).where(
+                    source_versions.c.source_id == source.id
+                )
+            ).scalar()
+        )
+        previous = version_rows(conn, source.id, latest)
         ids = assign_ids(slug, rows, previous, identities)
         if previous:
             new = dict(zip(ids, map(row_values, rows), strict=True))
-            diff = compare(slug, source.published_version, None, previous, new)
+            diff = compare(slug, latest, None, previous, new)
         else:  # every row is added: no values to compare (assign_ids gives distinct ids)
             names = [row.name for row in rows]
-            diff = compare_new(slug, source.published_version, None, ids, names)
+            diff = compare_new(slug, latest, None, ids, names)
         if dry_run:
             return PublishResult(slug, None, data_version(conn), diff)
         number = (

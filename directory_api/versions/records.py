@@ -18,6 +18,17 @@ class SourceInfo:
     row_count: int
     imported_at: datetime | None
     versions: int
+    example: bool = False  # invented example data (issue 11)
+
+
+@dataclass(frozen=True)
+class SourceDefaults:
+    """What a re-import of a source without flags reuses (issue 11)."""
+
+    name: str
+    category: str | None
+    contracted: bool | None
+    example: bool
 
 
 @dataclass(frozen=True)

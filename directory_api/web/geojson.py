@@ -18,6 +18,7 @@ from flask import Request
 
 from directory_api.models import Origin
 from directory_api.search.directory import Directory, provider_json
+from directory_api.search.notice import Notice
 from directory_api.search.rules import CareRule, Eligibility, encode
 from directory_api.web.search_encoding import query_json
 
@@ -48,8 +49,10 @@ def search_geojson(
     rule: CareRule,
     directory: Directory,
     found: list[tuple[int, float, Eligibility]],
+    notice: Notice | None = None,
 ) -> bytes:
-    """The /v1/search answer as a FeatureCollection: properties = each JSON result."""
+    """The /v1/search answer as a FeatureCollection: properties = each JSON result; the
+    notice saying why there are none rides along at the top, as in the JSON answer."""
     lang = args["lang"]
     text = directory.json_bytes
     features = [
@@ -60,12 +63,13 @@ def search_geojson(
         )
         for item, km, terms in found
     ]
-    return b'{"type":"FeatureCollection","query":%b,%b,"data_version":%d,"features":[%b]}' % (
+    head = b'{"type":"FeatureCollection","query":%b,%b,"data_version":%d' % (
         query_json(args, origin),
         rule.advice_json[lang],
         directory.data_version,
-        b",".join(features),
     )
+    tail = b"null" if notice is None else encode(notice.as_dict())
+    return b'%b,"features":[%b],"notice":%b}' % (head, b",".join(features), tail)
 
 
 def providers_geojson(

@@ -46,6 +46,7 @@ class ErrorSchema(ma.Schema):
         fields.Dict(),
         metadata={"description": "For rejected imports: every problem as {line, column, reason}"},
     )
+    warnings = fields.List(fields.String())  # for rejected imports: the file's warnings
 
 
 # -- search ---------------------------------------------------------------------------------
@@ -128,6 +129,10 @@ class ProviderSchema(ma.Schema):
             "source_list_date": fields.Date(
                 allow_none=True, metadata={"description": "Date of that list (null when not given)"}
             ),
+            "example": fields.Boolean(
+                required=True,
+                metadata={"description": "Invented example data: never use it to refer"},
+            ),
         }
 
 
@@ -163,12 +168,21 @@ class SearchQuerySchema(ma.Schema):
     origin = fields.Nested(OriginSchema, required=True)
 
 
+class NoticeSchema(ma.Schema):
+    code = fields.String(
+        required=True,
+        validate=validate.OneOf(("no_list_loaded", "none_within_max_km", "none_found")),
+    )
+    message = fields.String(required=True, metadata={"description": "Why, and what to do"})
+
+
 class SearchResultSchema(ma.Schema):
     query = fields.Nested(SearchQuerySchema, required=True)
     advice = fields.List(fields.String(), required=True)
     referral = fields.String(allow_none=True)
     data_version = fields.Integer(required=True)
     results = fields.List(fields.Nested(ResultSchema), required=True)
+    notice = fields.Nested(NoticeSchema, required=True, allow_none=True)  # why results is []
 
 
 # -- providers ------------------------------------------------------------------------------
@@ -284,6 +298,7 @@ class SourceSchema(ma.Schema):
         allow_none=True, metadata={"description": "Days since the list date (or import)"}
     )
     versions = fields.Integer(required=True)
+    example = fields.Boolean(metadata={"description": "Invented example data"})
 
 
 class SourceListSchema(ma.Schema):
@@ -368,6 +383,12 @@ class ImportResultSchema(ma.Schema):
     diff = fields.Nested(DiffSchema, required=True)
     warnings = fields.List(fields.String(), required=True)
     skipped = fields.List(fields.Nested(ProblemSchema), required=True)
+
+
+class SourceRemovedSchema(ma.Schema):
+    source = fields.String(required=True)
+    data_version = fields.Integer(required=True)
+    versions = fields.Integer(required=True)  # versions kept for the record
 
 
 class RollbackSchema(StrictSchema):

@@ -12,6 +12,7 @@ from typing import Any
 
 from directory_api.models import Origin
 from directory_api.search.directory import Directory
+from directory_api.search.notice import Notice
 from directory_api.search.rules import CareRule, Eligibility, encode
 
 
@@ -21,9 +22,11 @@ def search_json(
     rule: CareRule,
     directory: Directory,
     found: list[tuple[int, float, Eligibility]],
+    notice: Notice | None = None,
 ) -> bytes:
-    """The whole body: the query as understood, the rule's advice, the data version and the
-    results (ranking.nearest's (position, distance_km, terms)) in the language asked."""
+    """The whole body: the query as understood, the rule's advice, the data version, the
+    results (ranking.nearest's (position, distance_km, terms)) in the language asked, and
+    the notice saying why there are none (search.notice.empty_notice)."""
     lang = args["lang"]
     text = directory.json_bytes
     parts = [
@@ -41,7 +44,7 @@ def search_json(
         parts.append(b",")
     if found:
         parts.pop()
-    parts.append(b"]}")
+    parts.append(b'],"notice":%b}' % (b"null" if notice is None else encode(notice.as_dict())))
     return b"".join(parts)
 
 

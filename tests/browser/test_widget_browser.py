@@ -282,8 +282,12 @@ def test_no_results_says_what_to_do(open_tab, api: Api, host_site: HostSite):
     tab.page.goto(host_site.widget_page("none", api, 'care="long_term_care" lang="en"'))
     widget = tab.page.locator("care-finder")
     search(tab.page, "3511 AB")
-    expect(widget.locator("[aria-live=polite]")).to_have_text("No place found within reach.")
+    # No list of contracted Wlz institutions is loaded: the widget says so (issue 11).
+    expect(widget.locator("[aria-live=polite]")).to_have_text(
+        "No list of places for this care is loaded."
+    )
     box = widget.locator(".box")
+    expect(box.locator(".notice")).to_contain_text("Import the CAK list")
     expect(box).to_contain_text("A support organisation can help you find care.")
     expect(box.get_by_role("link", name="020 408 34 24")).to_have_attribute(
         "href", "tel:0204083424"

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-import types
-
 import pytest
 
 from directory_api.models import Origin, Provider
 from directory_api.search import sheet
 from directory_api.search.directory import Directory
+from directory_api.search.notice import empty_notice
 from directory_api.search.ranking import nearest
 from directory_api.search.rules_file import load_rules
 
@@ -64,12 +62,6 @@ def test_sections_equal_one_search_each():
     assert [DIRECTORY.providers[i].id for i, _, _ in found[0].found] == ["p1"]
     assert found[0].notice is None and found[2].notice is None
     assert found[1].found == [] and found[1].notice is not None
-    if sheet._search_notice() is None:  # until the search package words its own notice
-        assert found[1].notice == {"code": "none_found", "message": "No place found within reach."}
-
-
-def test_the_search_packages_notice_is_used_when_there_is_one(monkeypatch):
-    module = types.ModuleType("directory_api.search.notice")
-    module.empty_notice = lambda care, lang: {"code": "try_support", "message": f"{care} {lang}"}  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "directory_api.search.notice", module)
-    assert sheet.notice_for("dental", "nl") == {"code": "try_support", "message": "dental nl"}
+    # The notice an empty search answer carries, in the request's language.
+    rule = RULES.rule("long_term_care", "uninsurable")
+    assert found[1].notice == empty_notice(DIRECTORY, rule, found=0, lang="en").as_dict()

@@ -27,6 +27,7 @@ from directory_api.models import (
     Reimbursement,
 )
 from directory_api.search.directory import Directory
+from directory_api.search.notice import empty_notice
 from directory_api.search.ranking import nearest
 from directory_api.search.rules import Eligibility
 from directory_api.search.rules_file import load_rules
@@ -82,6 +83,7 @@ def providers(draw: st.DrawFn, categories: tuple[str, ...]) -> list[Provider]:
                     st.none() | st.sampled_from(["seh", "verloskunde", "seh,verloskunde"])
                 ),
                 source_list_date=draw(st.none() | st.dates(date(2000, 1, 1))),
+                example=draw(st.booleans()),
             )
         )
     return out
@@ -99,7 +101,7 @@ def terms_in(terms: Eligibility, lang: str) -> Reimbursement:
     )
 
 
-def reference(args, origin, rule, directory, found) -> dict:
+def reference(args, origin, rule, directory, found, notice=None) -> dict:
     """What @blp.response(200, SearchResultSchema) would send for the same results; the
     API promises coordinates to 6 decimals."""
     lang = args["lang"]
@@ -126,6 +128,7 @@ def reference(args, origin, rule, directory, found) -> dict:
                 }
                 for p, km, terms in ((directory.providers[i], km, t) for i, km, t in found)
             ],
+            "notice": None if notice is None else notice.as_dict(),
         }
     )
 
@@ -161,8 +164,9 @@ def test_search_json_equals_schema_dump(
     origin = Origin(lat, lon, kind[0], kind[1], label)
     directory = Directory.build(data_version, ps)
     found = nearest(directory, rule, origin, limit=limit, max_km=max_km)
-    body = search_json(args, origin, rule, directory, found)
-    assert json.loads(body) == reference(args, origin, rule, directory, found)
+    notice = empty_notice(directory, rule, found=len(found), max_km=max_km, lang=lang)
+    body = search_json(args, origin, rule, directory, found, notice)
+    assert json.loads(body) == reference(args, origin, rule, directory, found, notice)
     event("compared equal, with results" if found else "compared equal, no results")
 
 

@@ -196,6 +196,17 @@
     return "https://www.openstreetmap.org/directions?to=" + encodeURIComponent(to);
   }
 
+  // Whether the rules give children and adults different terms for this care (an entry of
+  // /v1/care-types that holds for one age group only): then the widget asks the age question.
+  function dependsOnAge(careType) {
+    return (careType.rules || []).some((rule) =>
+      (rule.eligible || []).some((e) => Array.isArray(e.age_groups) && e.age_groups.length === 1),
+    );
+  }
+
+  // The rule says "maximaal" / "up to": the share is a ceiling, and the widget says so.
+  const CEILING = /\b(maximaal|tot maximaal|up to)\s+\d+\s*%/i;
+
   // -- the element ------------------------------------------------------------------------
 
   class CareFinder extends HTMLElement {
@@ -222,6 +233,7 @@
       this._errors = {};
       this._near = "";
       this._care = "";
+      this._age = "";
       this._careTypes = null;
       this._careTypesFrom = null;
       this._last = null;
@@ -276,7 +288,7 @@
         if (!this._o.care) this._setState({ view: "unreachable", retry: "care" });
         return;
       }
-      this._careTypes = types.map((c) => ({ code: c.code, label: c.label || {} }));
+      this._careTypes = types.map((c) => ({ code: c.code, label: c.label || {}, byAge: dependsOnAge(c) }));
       this._renderForm();
       if (this._state.retry === "care") this._setState({ view: "idle" });
     }
@@ -313,6 +325,7 @@
       fill(
         e.form,
         this._careField(),
+        this._ageField(),
         h(
           "div",
           { class: "field" },
@@ -371,6 +384,7 @@
             "aria-describedby": "cf-care-err",
             onchange: (ev) => {
               this._care = ev.target.value;
+              this._syncAge();
             },
           },
           h("option", { value: "", text: t("care_choose") }),
@@ -378,6 +392,50 @@
         ),
         h("p", { class: "err", id: "cf-care-err", hidden: true }),
       );
+    }
+
+    _byAge(code) {
+      const found = (this._careTypes || []).find((c) => c.code === code);
+      return Boolean(found && found.byAge);
+    }
+
+    // Asked only where the answer depends on it; never more than child or adult.
+    _ageField() {
+      const t = this._t;
+      const box = h("div", { class: "field age", "data-age-question": true, hidden: !this._byAge(this._care) });
+      const choice = (value, key) =>
+        h(
+          "label",
+          { class: "choice" },
+          h("input", {
+            type: "radio",
+            name: "cf-age",
+            value,
+            "data-k": "age-" + (value || "unknown"),
+            checked: this._age === value,
+            onchange: () => {
+              this._age = value;
+            },
+          }),
+          " " + t(key),
+        );
+      fill(
+        box,
+        h(
+          "fieldset",
+          {},
+          h("legend", { text: t("age_label") }),
+          h("p", { class: "hint", text: t("age_hint") }),
+          choice("child", "age_child"),
+          choice("adult", "age_adult"),
+        ),
+      );
+      return box;
+    }
+
+    _syncAge() {
+      const box = this._root.querySelector("[data-age-question]");
+      if (box) box.hidden = !this._byAge(this._care);
     }
 
     _syncErrors() {
@@ -438,6 +496,7 @@
       const care = this._care;
       const params = new URLSearchParams({ care, scheme: o.scheme, lang: o.apiLang, limit: String(o.limit) });
       if (o.maxKm) params.set("max_km", String(o.maxKm));
+      if (this._age && this._byAge(care)) params.set("age_group", this._age);
       if (query.near) params.set("near", query.near);
       else {
         params.set("lat", query.lat);
@@ -497,7 +556,7 @@
         loading: t("loading"),
         locating: t("locating"),
         results: s.data && t("found", { count: s.data.results.length }),
-        empty: t("none_title"),
+        empty: this._emptyTitle(s.data),
         invalid: t("invalid", { message: s.message }),
         unreachable: t("unreachable"),
         locate_failed: t("locate_failed"),
@@ -508,7 +567,7 @@
       const tone = s.view === "unknown" ? " sr" : ["invalid", "unreachable", "locate_failed"].includes(s.view) ? " err" : "";
       e.status.className = "status" + tone;
       const parts = {
-        results: () => [this._origin(s.data), this._list(s.data), this._advice(s.data), this._print()],
+        results: () => [this._origin(s.data), this._examples(s.data), this._list(s.data), this._advice(s.data), this._print()],
         empty: () => [this._none(s), this._advice(s.data)],
         unreachable: () => [
           h("button", { type: "button", class: "retry primary", "data-k": "retry", text: t("retry"), onclick: () => this._retry() }),
@@ -534,9 +593,42 @@
       return h("p", { class: "origin", text });
     }
 
+    _emptyTitle(data) {
+      const code = data && data.notice && data.notice.code;
+      return this._t(code ? "none_" + code : "none_title");
+    }
+
+    // Invented example data is never shown as real: a banner over the list, a label per card.
+    _examples(data) {
+      if (!data.results.some((r) => r.provider.example)) return null;
+      return h(
+        "div",
+        { class: "box warn example-banner", role: "note" },
+        h("p", {}, h("strong", { text: this._t("example_banner") })),
+        h("p", { text: this._t("example_text") }),
+      );
+    }
+
     _list(data) {
       const approxOrigin = !EXACT.includes(data.query.origin.precision);
       return h("ol", { class: "list" }, data.results.map((r) => this._card(r, approxOrigin)));
+    }
+
+    // The headline of the terms: what alone is paid, else the share (a ceiling where the
+    // rule says "maximaal").
+    _share(pay) {
+      const t = this._t;
+      if (pay.restricted_to && pay.restricted_to.length) {
+        return h(
+          "div",
+          { class: "restricted" },
+          h("p", {}, h("strong", { text: t("restricted_to") })),
+          h("ul", {}, pay.restricted_to.map((item) => h("li", { text: item }))),
+        );
+      }
+      if (pay.share_percent === null) return null;
+      const ceiling = pay.conditions.some((c) => CEILING.test(c));
+      return h("p", { class: "share", text: t(ceiling ? "share_max" : "share", { percent: pay.share_percent }) });
     }
 
     _card(result, approxOrigin) {
@@ -551,7 +643,7 @@
       const email = p.email && /^[^\s@]+@[^\s@]+$/.test(p.email) ? p.email : null;
       return h(
         "li",
-        { class: "card" },
+        { class: "card" + (p.example ? " example" : "") },
         h("h3", { text: p.name }),
         h("p", { class: "meta" }, h("span", { class: "dist", text: distance }), this._badge(p, pay)),
         addressOf(p) ? h("p", { class: "addr", text: addressOf(p) }) : null,
@@ -559,8 +651,8 @@
         h(
           "div",
           { class: "terms" },
+          this._share(pay),
           h("p", { text: t("basis_" + pay.basis) }),
-          pay.share_percent !== null ? h("p", { text: t("share", { percent: pay.share_percent }) }) : null,
           pay.patient_contribution
             ? h("p", {}, h("strong", { text: t("you_pay") }), " " + pay.patient_contribution)
             : null,
@@ -590,6 +682,7 @@
 
     _badge(p, pay) {
       const t = this._t;
+      if (p.example) return h("span", { class: "badge example", text: t("badge_example") });
       if (pay.basis === "cak_contract" || (pay.basis === "cak" && p.cak_contracted === true)) {
         return h("span", { class: "badge good", text: t("badge_contract") });
       }
@@ -624,6 +717,7 @@
       return h(
         "div",
         { class: "box info" },
+        state.data && state.data.notice ? h("p", { class: "notice", text: state.data.notice.message }) : null,
         h("p", { text: t("none_text") }),
         h(
           "ul",

@@ -75,6 +75,7 @@ class SourceImports(MethodView):
             "list_date": options.get("list_date"),
             "skip_invalid": options["skip_invalid"],
             "dry_run": options["dry_run"],
+            "http": True,
         }
         if data is not None:
             outcome = import_file(services, data, **common)
@@ -165,6 +166,6 @@ def outcome_json(outcome: ImportOutcome) -> dict[str, Any]:
         "rows": len(outcome.parsed.rows),
         "checksum": outcome.parsed.checksum,
         "diff": diff_json(r.diff),
-        "warnings": list(outcome.parsed.warnings),
+        "warnings": outcome.warnings,
         "skipped": [p.as_dict() for p in outcome.parsed.problems],
     }

@@ -14,6 +14,7 @@ from marshmallow import RAISE
 from directory_api.errors import DirectoryError, LocationError
 from directory_api.geo.gazetteer import parse_coordinates
 from directory_api.models import Origin
+from directory_api.search.notice import empty_notice
 from directory_api.search.ranking import nearest
 from directory_api.services import Services
 from directory_api.web.context import get_services, request_directory
@@ -45,10 +46,13 @@ def answer(args: dict[str, Any]) -> Response:
     rule = services.rules.rule(args["care"], args["scheme"], args.get("age_group"))
     found = nearest(directory, rule, origin, limit=args["limit"], max_km=args.get("max_km"))
     log_search(args, origin, len(found), started)
+    notice = empty_notice(
+        directory, rule, found=len(found), max_km=args.get("max_km"), lang=args["lang"]
+    )
     if wants_geojson(args, request):  # format=geojson or Accept: application/geo+json
-        body = search_geojson(args, origin, rule, directory, found)
+        body = search_geojson(args, origin, rule, directory, found, notice)
         return Response(body, content_type=GEOJSON)
-    body = search_json(args, origin, rule, directory, found)
+    body = search_json(args, origin, rule, directory, found, notice)
     return Response(body, mimetype="application/json")
 
 

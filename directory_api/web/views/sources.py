@@ -11,11 +11,13 @@ from marshmallow import RAISE
 
 from directory_api.versions.diff import Change, Diff
 from directory_api.versions.records import SourceInfo
+from directory_api.web.auth import require_admin
 from directory_api.web.context import get_services, request_directory
 from directory_api.web.schemas import (
     DiffArgsSchema,
     DiffSchema,
     SourceListSchema,
+    SourceRemovedSchema,
     VersionListSchema,
 )
 
@@ -50,7 +52,29 @@ def source_json(s: SourceInfo) -> dict[str, Any]:
         "imported_at": s.imported_at,
         "age_days": (today - reference).days if reference else None,
         "versions": s.versions,
+        "example": s.example,
     }
+
+
+@blp.route("/sources/<string:source>")
+class SourceById(MethodView):
+    @blp.doc(security=[{"bearerAuth": []}])
+    @blp.response(200, SourceRemovedSchema)
+    @blp.alt_response(401, description="No bearer token")
+    @blp.alt_response(403, description="Token not valid here")
+    @blp.alt_response(404, description="Unknown source")
+    @require_admin
+    def delete(self, source: str) -> Any:
+        """Admin: take a list out of what is served; its versions stay for the record (the
+        next import, or a rollback, publishes it again)."""
+        store = get_services().store
+        with store.source_lock(source):
+            data_version = store.remove_source(source)
+        return {
+            "source": source,
+            "data_version": data_version,
+            "versions": len(store.versions(source)),
+        }
 
 
 @blp.route("/sources/<string:source>/versions")
