@@ -9,6 +9,7 @@ from marshmallow import fields, validate, validates_schema
 
 from directory_api import models
 from directory_api.models import AGE_GROUPS, CARE_CODES, CATEGORIES, LANGUAGES, PRECISIONS, SCHEMES
+from directory_api.search import notice
 
 FORMATS: tuple[str, ...] = ("json", "geojson")  # ?format=; geojson: web/geojson.py
 
@@ -169,10 +170,7 @@ class SearchQuerySchema(ma.Schema):
 
 
 class NoticeSchema(ma.Schema):
-    code = fields.String(
-        required=True,
-        validate=validate.OneOf(("no_list_loaded", "none_within_max_km", "none_found")),
-    )
+    code = fields.String(required=True, validate=validate.OneOf(notice.CODES))
     message = fields.String(required=True, metadata={"description": "Why, and what to do"})
 
 

@@ -10,6 +10,7 @@ from marshmallow import fields, validate
 
 from directory_api.search.sheet import MAX_CARE_TYPES, MAX_PER_CARE, parse_care_list
 from directory_api.web.schemas import (
+    NoticeSchema,
     OriginSchema,
     ProviderListArgsSchema,
     ResultSchema,
@@ -49,11 +50,6 @@ class ReferralArgsSchema(SearchArgsSchema):
         validate=validate.Range(1, MAX_PER_CARE),
         metadata={"description": "Places per care type"},
     )
-
-
-class NoticeSchema(ma.Schema):
-    code = fields.String(required=True, metadata={"description": "e.g. none_found"})
-    message = fields.String(required=True)
 
 
 class SectionSchema(ma.Schema):
