@@ -84,7 +84,8 @@ class AsOfCache:
             cached = self._directories.get(versions)
             if cached is not None:
                 self._directories.move_to_end(versions)
-                return self._tagged(versions, cached, current.data_version)
+        if cached is not None:
+            return self._tagged(versions, cached, current.data_version)
         with self._build_lock:  # one build at a time; a second asker finds it built
             with self._lock:
                 cached = self._directories.get(versions)
