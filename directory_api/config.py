@@ -34,6 +34,7 @@ ENVIRONMENT: dict[str, tuple[Any, Any]] = {
     # at most this many, and at most this many MB by estimate (search/as_of.py).
     "DIRECTORY_AS_OF_CACHE_ENTRIES": (4, int),
     "DIRECTORY_AS_OF_CACHE_MB": (256.0, float),
+    "DIRECTORY_DIFF_CACHE_ENTRIES": (8, int),  # diffs kept per worker (versions/diff.py)
     "DIRECTORY_LOG_LEVEL": ("INFO", str),
     # `directory-api serve` (web/serving.py): threads and open connections per worker, and
     # how long a client may take: idle between requests, to send its headers, its body.

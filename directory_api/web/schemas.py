@@ -9,6 +9,7 @@ from marshmallow import fields, validate, validates_schema
 
 from directory_api import models
 from directory_api.models import AGE_GROUPS, CARE_CODES, CATEGORIES, LANGUAGES, PRECISIONS, SCHEMES
+from directory_api.versions.diff import PAGE_DEFAULT, PAGE_MAX
 
 
 class StrictSchema(ma.Schema):
@@ -302,6 +303,16 @@ class VersionListSchema(ma.Schema):
 class DiffArgsSchema(StrictSchema):
     from_version = fields.Integer(data_key="from", validate=validate.Range(min=1))
     to_version = fields.Integer(data_key="to", validate=validate.Range(min=1))
+    limit = fields.Integer(
+        load_default=PAGE_DEFAULT,
+        validate=validate.Range(min=1, max=PAGE_MAX),
+        metadata={"description": f"Entries of each kind per page (at most {PAGE_MAX})"},
+    )
+    offset = fields.Integer(
+        load_default=0,
+        validate=validate.Range(min=0, max=2**31 - 1),
+        metadata={"description": "Entries of each kind to skip"},
+    )
 
 
 class ChangeSchema(ma.Schema):
@@ -310,10 +321,22 @@ class ChangeSchema(ma.Schema):
     fields_changed = fields.List(fields.String(), data_key="fields")
 
 
+class DiffCountsSchema(ma.Schema):
+    added = fields.Integer(required=True)
+    removed = fields.Integer(required=True)
+    changed = fields.Integer(required=True)
+    unchanged = fields.Integer(required=True)
+
+
 class DiffSchema(ma.Schema):
+    """The counts of a diff and one page of each kind (`limit` entries from `offset`)."""
+
     source = fields.String(required=True)
     from_version = fields.Integer(allow_none=True, data_key="from", required=True)
     to_version = fields.Integer(allow_none=True, data_key="to", required=True)
+    counts = fields.Nested(DiffCountsSchema, required=True)
+    limit = fields.Integer(required=True)
+    offset = fields.Integer(required=True)
     added = fields.List(fields.Nested(ChangeSchema), required=True)
     removed = fields.List(fields.Nested(ChangeSchema), required=True)
     changed = fields.List(fields.Nested(ChangeSchema), required=True)
