@@ -18,6 +18,7 @@ from directory_api.search.rules_file import load_rules
 from directory_api.store.availability import LazySchema, unreachable
 from directory_api.store.store import Store
 
+
 @dataclass
 class Services:
     store: Store

@@ -11,8 +11,8 @@ import io
 import time
 
 from directory_api.imports.pipeline import import_file
-from tests.reliability.conftest import AUTH, provider_csv, record_figures
 from tests.helpers import assert_error_shape
+from tests.reliability.conftest import AUTH, provider_csv, record_figures
 
 N = 20_000
 
