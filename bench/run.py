@@ -58,7 +58,17 @@ BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
 RESULTS_DIR = BENCH_DIR / "results"
 LUA = BENCH_DIR / "search.lua"
-SECTIONS = ("machine", "plan", "http", "scaling", "import", "memory", "practice", "targets")
+SECTIONS = (
+    "machine",
+    "plan",
+    "http",
+    "scaling",
+    "import",
+    "memory",
+    "as_of",
+    "practice",
+    "targets",
+)
 SCHEME = "uninsurable"
 PACKAGES = (
     "flask",
@@ -949,6 +959,17 @@ def bench_index(plan: Plan, database_url: str, env: dict[str, str]) -> dict[str,
     }
 
 
+def bench_as_of(csv_path: Path, env: dict[str, str], tmp: Path) -> dict[str, Any]:
+    """bench/as_of.py in a fresh process: 300 as_of dates (2 version sets) vs plain search."""
+    workdir = tmp / "as_of"
+    workdir.mkdir(exist_ok=True)
+    cmd = [sys.executable, "-m", "bench.as_of", str(csv_path), str(workdir)]
+    done = run_measured(cmd, env, 600.0)
+    if done.returncode != 0:
+        raise RuntimeError(f"as_of probe failed: {(done.stdout + done.stderr)[-2000:]}")
+    return tagged_json(done.stdout, "AS_OF")
+
+
 # -- targets --------------------------------------------------------------------------------
 
 
@@ -1024,6 +1045,22 @@ TARGETS: tuple[tuple[str, str, tuple[str, ...], str, float, str], ...] = (
         ("import", "sqlite_cli", "peak_rss_mib"),
         "<=",
         500.0,
+        "MiB",
+    ),
+    (
+        "as_of_p50",
+        "search p50 with 300 distinct as_of dates (2 version sets) / plain search p50",
+        ("as_of", "ratios", "p50"),
+        "<=",
+        3.0,
+        "x",
+    ),
+    (
+        "as_of_rss_growth",
+        "RSS growth over those 300 as_of searches",
+        ("as_of", "rss_growth_mib"),
+        "<=",
+        60.0,
         "MiB",
     ),
     (
@@ -1369,6 +1406,8 @@ def run(plan: Plan, results_dir: Path, install_wrk: bool) -> dict[str, Any]:
 
         section(results, "memory", index)
         section(results, "scaling", lambda: bench_scaling(plan, csv_paths, origins, tmp))
+        as_of_list = csv_paths[sorted(plan.sizes)[len(plan.sizes) // 2]]  # 10k in a full run
+        section(results, "as_of", lambda: bench_as_of(as_of_list, env, tmp))
         section(
             results,
             "practice",

@@ -19,6 +19,7 @@ from directory_api.errors import DirectoryError
 from directory_api.models import CATEGORIES
 from directory_api.services import Services
 from directory_api.store.availability import unavailable, unreachable
+from directory_api.versions.diff import PAGE_DEFAULT, PAGE_MAX, page
 
 
 @contextmanager
@@ -178,8 +179,18 @@ def versions_command(source: str) -> None:
 @click.argument("source")
 @click.option("--from", "from_version", type=int, help="Older version (default: previous).")
 @click.option("--to", "to_version", type=int, help="Newer version (default: latest).")
-def diff_command(source: str, from_version: int | None, to_version: int | None) -> None:
-    """What changed in a source between two versions."""
+@click.option(
+    "--limit",
+    type=click.IntRange(1, PAGE_MAX),
+    default=PAGE_DEFAULT,
+    show_default=True,
+    help="Entries of each kind to show.",
+)
+@click.option("--offset", type=click.IntRange(0), default=0, help="Entries of each kind to skip.")
+def diff_command(
+    source: str, from_version: int | None, to_version: int | None, limit: int, offset: int
+) -> None:
+    """What changed in a source between two versions: the counts and one page of each."""
     try:
         with _services() as services:
             d = services.store.diff(source, from_version, to_version)
@@ -190,12 +201,15 @@ def diff_command(source: str, from_version: int | None, to_version: int | None) 
         f"added {len(d.added)}, removed {len(d.removed)}, changed {len(d.changed)}, "
         f"unchanged {d.unchanged}"
     )
-    for c in d.added:
+    for c in page(d.added, limit, offset):
         click.echo(f"+ {c.provider_id} {c.name}")
-    for c in d.removed:
+    for c in page(d.removed, limit, offset):
         click.echo(f"- {c.provider_id} {c.name}")
-    for c in d.changed:
+    for c in page(d.changed, limit, offset):
         click.echo(f"~ {c.provider_id} {c.name}: {', '.join(c.fields)}")
+    shown = max(len(d.added), len(d.removed), len(d.changed))
+    if offset + limit < shown:
+        click.echo(f"(entries {offset + 1}-{offset + limit} of each kind; see --offset)")
 
 
 @main.command("rollback")

@@ -33,7 +33,19 @@ ENVIRONMENT: dict[str, tuple[Any, Any]] = {
     # "off": invented example providers are never served (issue 11); "on" (default): only
     # for categories that no real list holds.
     "DIRECTORY_EXAMPLE_DATA": ("on", str),
+    # Directories of past days (as_of) kept per worker, by set of source versions in force:
+    # at most this many, and at most this many MB by estimate (search/as_of.py).
+    "DIRECTORY_AS_OF_CACHE_ENTRIES": (4, int),
+    "DIRECTORY_AS_OF_CACHE_MB": (256.0, float),
+    "DIRECTORY_DIFF_CACHE_ENTRIES": (8, int),  # diffs kept per worker (versions/diff.py)
     "DIRECTORY_LOG_LEVEL": ("INFO", str),
+    # `directory-api serve` (web/serving.py): threads and open connections per worker, and
+    # how long a client may take: idle between requests, to send its headers, its body.
+    "DIRECTORY_SERVE_THREADS": (32, int),
+    "DIRECTORY_SERVE_CONNECTIONS": (1000, int),
+    "DIRECTORY_KEEPALIVE_SECONDS": (5, int),
+    "DIRECTORY_HEADER_TIMEOUT_SECONDS": (10.0, float),
+    "DIRECTORY_BODY_TIMEOUT_SECONDS": (60.0, float),
     "DIRECTORY_BENCH_MODE": (False, lambda v: str(v).lower() in {"1", "true", "yes"}),
 }
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -11,14 +10,13 @@ from typing import Any
 
 from directory_api.geo.gazetteer import Gazetteer
 from directory_api.geo.online import OnlineGeocoder, nominatim_geocoder
+from directory_api.search.as_of import AsOfCache
 from directory_api.search.directory import Directory, real_only, without_examples
 from directory_api.search.resilient import ResilientHolder
 from directory_api.search.rules import Rules
 from directory_api.search.rules_file import load_rules
 from directory_api.store.availability import LazySchema, unreachable
 from directory_api.store.store import Store
-
-AS_OF_CACHE = 8  # directories of past days kept per worker
 
 
 @dataclass
@@ -32,30 +30,26 @@ class Services:
     schema: LazySchema | None = None
     examples: bool = True  # DIRECTORY_EXAMPLE_DATA: serve example data where no real list is
 
-    _as_of: dict[tuple[int, date], Directory] = field(default_factory=dict, repr=False)
-    _as_of_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    as_of: AsOfCache | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.as_of is None:
+            self.as_of = AsOfCache(self.store.version_table, self.store.providers_of)
 
     def directory(
         self, as_of: date | None = None, *, current: Directory | None = None
     ) -> Directory:
         """The current directory (reloaded whole when another process published data), or
         the lists as they were on `as_of`: per source the version with the latest list date
-        on or before that day. `current` is the directory the caller already holds (the web
-        layer pins one per request), so both answers come from one data version."""
+        on or before that day (search/as_of.py: cached by that set of versions). `current`
+        is the directory the caller already holds (the web layer pins one per request), so
+        both answers come from one data version."""
         if current is None:
             current = self.holder.get()
         if as_of is None:
             return current
-        key = (current.data_version, as_of)
-        with self._as_of_lock:
-            if key not in self._as_of:
-                _, providers = self.store.snapshot_as_of(as_of)
-                if not self.examples:
-                    providers = without_examples(providers)
-                if len(self._as_of) >= AS_OF_CACHE:
-                    self._as_of.pop(next(iter(self._as_of)))
-                self._as_of[key] = Directory.build(current.data_version, providers)
-            return self._as_of[key]
+        assert self.as_of is not None
+        return self.as_of.directory(as_of, current)
 
 
 def build_services(cfg: Mapping[str, Any]) -> Services:
@@ -84,6 +78,14 @@ def build_services(cfg: Mapping[str, Any]) -> Services:
         online_geocoder=_online_geocoder(cfg),
         schema=schema,
         examples=examples,
+        as_of=AsOfCache(
+            schema.before(lambda: store.version_table()),  # looked up per call (tests patch)
+            (lambda versions: store.providers_of(versions))
+            if examples
+            else (lambda versions: without_examples(store.providers_of(versions))),
+            max_entries=cfg["DIRECTORY_AS_OF_CACHE_ENTRIES"],
+            max_bytes=int(cfg["DIRECTORY_AS_OF_CACHE_MB"] * 1024 * 1024),
+        ),
     )
 
 

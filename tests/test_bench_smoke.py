@@ -15,7 +15,17 @@ import pytest
 
 from tests.conftest import REPO, needs_geodata, real_geodata_dir
 
-SECTIONS = ("machine", "plan", "http", "scaling", "import", "memory", "practice", "targets")
+SECTIONS = (
+    "machine",
+    "plan",
+    "http",
+    "scaling",
+    "import",
+    "memory",
+    "as_of",
+    "practice",
+    "targets",
+)
 
 
 @pytest.mark.slow
@@ -62,6 +72,8 @@ def test_smoke_run_reports_every_section(tmp_path: Path) -> None:
         "import_seconds",
         "import_vs_csv",
         "import_peak_rss",
+        "as_of_p50",
+        "as_of_rss_growth",
         "worker_rss",
         "index_build",
         "referral_cpu",
@@ -69,6 +81,7 @@ def test_smoke_run_reports_every_section(tmp_path: Path) -> None:
         "export_vs_csv_writer",
     }
     assert {t["result"] for t in results["targets"]} == {"NOT JUDGED (smoke)"}
+    assert results["as_of"]["dates"] == 300 and results["as_of"]["version_sets"] == 2
 
     # HTTP: measured with wrk, or skipped with a note saying how to install it.
     http = results["http"]

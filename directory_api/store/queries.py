@@ -4,11 +4,12 @@ source by slug, a version's provider values, and published providers as `Provide
 from __future__ import annotations
 
 import sys
+from collections.abc import Collection
 from dataclasses import fields
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from directory_api.errors import NotFound
@@ -111,3 +112,29 @@ def aware(value: datetime | None) -> datetime | None:
     if value is not None and value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value
+
+
+def version_table(conn: Connection) -> list[tuple[str, int, date, bool]]:
+    """(source slug, version, list date or import date, published?) of every stored version."""
+    query = select(
+        sources.c.slug,
+        source_versions.c.version,
+        source_versions.c.list_date,
+        source_versions.c.imported_at,
+        sources.c.published_version,
+    ).join(sources, sources.c.id == source_versions.c.source_id)
+    out = []
+    for slug, version, list_date, imported_at, published in conn.execute(query):
+        listed = list_date or aware(imported_at).date()  # type: ignore[union-attr]
+        out.append((slug, version, listed, version == published))
+    return out
+
+
+def of_versions(versions: Collection[tuple[str, int]]) -> Any:
+    """A condition on providers_where's join: the row is of one of these (slug, version)."""
+    return or_(
+        *(
+            and_(sources.c.slug == slug, source_versions.c.version == version)
+            for slug, version in sorted(versions)
+        )
+    )

@@ -3,7 +3,7 @@ read as snapshots and diffs, written a whole version at a time."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
 
@@ -21,10 +21,12 @@ from directory_api.store.queries import (
     data_version,
     is_slug,
     now,
+    of_versions,
     providers_where,
     source_or_create,
     source_row,
     version_rows,
+    version_table,
 )
 from directory_api.store.tables import metadata, providers, source_versions, sources
 from directory_api.versions.diff import Diff, compare
@@ -292,6 +294,19 @@ class Store:
             ids = tuple(sorted(v[2] for v in chosen.values()))
             served = providers_where(conn, providers.c.version_id.in_(ids)) if ids else []
         return ids, served
+
+    def version_table(self) -> tuple[int, list[tuple[str, int, date, bool]]]:
+        """The data version and, for every stored version, (source slug, version, list date
+        or import date, published?): one small query, no provider rows (search/as_of.py)."""
+        with self.engine.connect() as conn, conn.begin():
+            return data_version(conn), version_table(conn)
+
+    def providers_of(self, versions: Collection[tuple[str, int]]) -> list[Provider]:
+        """The providers of exactly these (source slug, version) pairs."""
+        if not versions:
+            return []
+        with self.engine.connect() as conn, conn.begin():
+            return providers_where(conn, of_versions(versions))
 
     @contextmanager
     def source_lock(self, slug: str) -> Iterator[None]:

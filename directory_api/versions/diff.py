@@ -1,9 +1,12 @@
 """Diffs between two versions of a list (the reference): which providers were added, removed
-and changed. A new source's diff has a fast twin in diff_fast.py."""
+and changed, their counts and pages, and a bounded cache of diffs. A new source's diff
+has a fast twin in diff_fast.py."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
 from directory_api.versions.values import NAME, PROVIDER_FIELDS, Values
@@ -53,3 +56,48 @@ def compare(
         else:
             unchanged += 1
     return Diff(slug, old_v, new_v, added, removed, tuple(changed), unchanged)
+
+
+# -- pages and the cache (issue 14: a 20k-row diff was a 2 MB body, recomputed every time) --
+
+PAGE_DEFAULT = 100  # entries of each kind per page unless asked otherwise
+PAGE_MAX = 1000
+
+
+def counts(diff: Diff) -> dict[str, int]:
+    return {
+        "added": len(diff.added),
+        "removed": len(diff.removed),
+        "changed": len(diff.changed),
+        "unchanged": diff.unchanged,
+    }
+
+
+def page(changes: Sequence[Change], limit: int, offset: int) -> Sequence[Change]:
+    """changes[offset : offset + limit] (AllAdded makes only the Changes of that slice)."""
+    return changes[offset : offset + limit]
+
+
+class DiffCache:
+    """The last `max_entries` diffs by key (source, from, to, data version), least recently
+    used out first. Versions never change, so a diff is computed once, then paged."""
+
+    def __init__(self, max_entries: int = 8) -> None:
+        self.max_entries = max(0, max_entries)
+        self._diffs: OrderedDict[Hashable, Diff] = OrderedDict()
+        self._lock = threading.Lock()
+        self.computed = 0
+
+    def get(self, key: Hashable, compute: Callable[[], Diff]) -> Diff:
+        with self._lock:
+            found = self._diffs.get(key)
+            if found is not None:
+                self._diffs.move_to_end(key)
+                return found
+        diff = compute()
+        with self._lock:
+            self.computed += 1
+            self._diffs[key] = diff
+            while len(self._diffs) > self.max_entries:
+                self._diffs.popitem(last=False)
+        return diff

@@ -88,7 +88,7 @@ INTERNAL: list[tuple[str, str, dict[str, Any], Callable[[Any, Any], None]]] = [
         "GET",
         "/v1/search?care=pharmacy&lat=52.1&lon=5.1&as_of=2026-01-01",
         {},
-        lambda s, m: m.setattr(s.store, "snapshot_as_of", database_down),
+        lambda s, m: m.setattr(s.store, "version_table", database_down),
     ),
     (
         "GET",

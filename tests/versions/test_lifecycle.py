@@ -289,6 +289,11 @@ def test_cli_versions_diff_rollback(services, database_url, tmp_path, geodata_di
     assert "  v1\t2 rows" in out and "* v2\t2 rows" in out
     out = runner.invoke(main, ["diff", "cak-apotheken", "--from", "1", "--to", "2"], env=env).output
     assert "added 1, removed 1, changed 1" in out and "cak_contracted" in out
+    # A page past the entries shows the counts only; a bad page size is refused.
+    out = runner.invoke(main, ["diff", "cak-apotheken", "--offset", "1", "--limit", "1"], env=env)
+    assert "added 1, removed 1, changed 1" in out.output and "+ " not in out.output
+    bad = runner.invoke(main, ["diff", "cak-apotheken", "--limit", "1001"], env=env)
+    assert bad.exit_code == 2 and "--limit" in bad.output
     result = runner.invoke(main, ["rollback", "cak-apotheken", "--to", "1"], env=env)
     assert result.exit_code == 0 and "version 1 published again" in result.output
     result = runner.invoke(main, ["rollback", "nope", "--to", "1"], env=env)

@@ -13,7 +13,7 @@ from directory_api.imports.pipeline import ImportOutcome, import_file, import_re
 from directory_api.versions.identity import slugify
 from directory_api.web.auth import require_admin
 from directory_api.web.context import get_services
-from directory_api.web.schemas import (
+from directory_api.web.schemas_sources import (
     ImportOptionsSchema,
     ImportResultSchema,
     RollbackResultSchema,

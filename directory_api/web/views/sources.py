@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
-from directory_api.versions.diff import Change, Diff
+from directory_api.versions.diff import PAGE_DEFAULT, Change, Diff, DiffCache, counts, page
 from directory_api.versions.records import SourceInfo
 from directory_api.web.auth import require_admin
 from directory_api.web.context import get_services, request_directory
-from directory_api.web.schemas import (
+from directory_api.web.schemas import SourceListSchema
+from directory_api.web.schemas_sources import (
     DiffArgsSchema,
     DiffSchema,
-    SourceListSchema,
     SourceRemovedSchema,
     VersionListSchema,
 )
@@ -90,21 +92,42 @@ class SourceDiff(MethodView):
     @blp.arguments(DIFF_ARGS, location="query", unknown=RAISE)
     @blp.response(200, DiffSchema)
     def get(self, args: dict[str, Any], source: str) -> Any:
-        """What changed in a list between two versions (default: the two latest)."""
-        diff = get_services().store.diff(source, args.get("from_version"), args.get("to_version"))
-        return diff_json(diff)
+        """What changed in a list between two versions (default: the two latest): the counts,
+        and one page (`limit` entries from `offset`) of the added, removed and changed."""
+        store = get_services().store
+        frm, to = args.get("from_version"), args.get("to_version")
+        key = (source, frm, to, request_directory().data_version)
+        diff = diff_cache().get(key, lambda: store.diff(source, frm, to))
+        return diff_json(diff, args["limit"], args["offset"])
 
 
-def diff_json(diff: Diff) -> dict[str, Any]:
-    def change(c: Change) -> dict[str, Any]:
-        return {"id": c.provider_id, "name": c.name, "fields_changed": list(c.fields)}
+def diff_cache() -> DiffCache:
+    """This app's cache of diffs (DIRECTORY_DIFF_CACHE_ENTRIES of them)."""
+    cache = current_app.extensions.get("diff_cache")
+    if cache is None:
+        entries = current_app.config.get("DIRECTORY_DIFF_CACHE_ENTRIES", 8)
+        cache = current_app.extensions.setdefault("diff_cache", DiffCache(entries))
+    return cache  # type: ignore[no-any-return]
+
+
+def diff_json(diff: Diff, limit: int = PAGE_DEFAULT, offset: int = 0) -> dict[str, Any]:
+    """The diff's counts and one page of each kind (import responses: the first page)."""
+
+    def changes(of: Sequence[Change]) -> list[dict[str, Any]]:
+        return [
+            {"id": c.provider_id, "name": c.name, "fields_changed": list(c.fields)}
+            for c in page(of, limit, offset)
+        ]
 
     return {
         "source": diff.source,
         "from_version": diff.from_version,
         "to_version": diff.to_version,
-        "added": [change(c) for c in diff.added],
-        "removed": [change(c) for c in diff.removed],
-        "changed": [change(c) for c in diff.changed],
+        "counts": counts(diff),
+        "limit": limit,
+        "offset": offset,
+        "added": changes(diff.added),
+        "removed": changes(diff.removed),
+        "changed": changes(diff.changed),
         "unchanged": diff.unchanged,
     }
