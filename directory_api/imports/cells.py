@@ -1,5 +1,5 @@
 """Cells to values: one marshmallow field per kind of cell (text, name, category, yes/no,
-postcode, phone, website, e-mail, coordinates), and the parsers they share.
+postcode, phone, website, e-mail, opening hours, coordinates), and the parsers they share.
 
 models.ProviderField.cell names each field's kind (KINDS). A cell's field also says which
 of its cells are "plain" (PLAIN, plain_column): what columns.py may take without parsing.
@@ -18,6 +18,8 @@ from marshmallow import ValidationError, fields
 
 from directory_api.errors import MalformedPostcode
 from directory_api.geo.gazetteer import normalize_postcode
+from directory_api.hours.evaluate import HoursError
+from directory_api.hours.normalise import normalise_hours
 from directory_api.models import CATEGORIES, PROVIDER_FIELDS
 
 _TRUE = frozenset({"true", "ja", "yes", "j", "y", "1", "waar"})
@@ -250,6 +252,21 @@ class Email(Text):
         return text
 
 
+class OpeningHours(Text):
+    """OSM `opening_hours` syntax or a Dutch form, normalised to OSM (hours/normalise.py)."""
+
+    PLAIN = None  # every distinct cell is normalised once
+
+    def clean(self, text: str) -> Any:
+        try:
+            return normalise_hours(text)
+        except HoursError as exc:
+            raise ValidationError(
+                f"opening hours not understood: {show(text)} ({exc}); write e.g. "
+                "'Mo-Fr 08:00-17:30; Sa 10:00-13:00; PH off' or 'ma-vr 08:30-17:00, za 10:00-13:00'"
+            ) from None
+
+
 class Coordinate(Text):
     PLAIN = r"(?:[0-9]+(?:[.,][0-9]*)?)?"  # _NUMBER without a sign
 
@@ -294,6 +311,7 @@ KINDS: dict[str, Callable[..., Text]] = {
     "phone": Phone,
     "website": Website,
     "email": Email,
+    "opening_hours": OpeningHours,
     "latitude": partial(Coordinate, 50.6, 53.7, "latitude"),
     "longitude": partial(Coordinate, 3.2, 7.3, "longitude"),
 }

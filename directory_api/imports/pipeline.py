@@ -160,6 +160,8 @@ def publish_parsed(
     dry_run: bool,
 ) -> ImportOutcome:
     """Reject or publish what the importer read."""
+    if skip_invalid:
+        parsed.keep_unknown_hours()
     if parsed.problems and not skip_invalid:
         raise ImportRejected(
             f"{len(parsed.problems)} problem(s) in the file; nothing was imported "

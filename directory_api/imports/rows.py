@@ -129,8 +129,21 @@ class RowChecker:
         try:
             values = self.load_row(raw)
         except ValidationError as exc:
-            self._report(line, exc.normalized_messages(), columns)
+            messages = exc.normalized_messages()
+            self._report(line, messages, columns)
+            if set(messages) != {"opening_hours"}:
+                return
+            # Only the hours are wrong: a problem, but the row is kept with its hours
+            # unknown, to be imported so if the import skips invalid rows (ParsedFile).
+            values = self.load_row({**raw, "opening_hours": ""})
+            before = len(self.parsed.rows)
+            self._place(line, values, columns)
+            if len(self.parsed.rows) > before:
+                self.parsed.unknown_hours.add(line)
             return
+        self._place(line, values, columns)
+
+    def _place(self, line: int, values: dict[str, Any], columns: Columns) -> None:
         lat, lon, postcode = values["lat"], values["lon"], values["postcode"]
         place = self._locate(line, lat, lon, postcode, values["city"], columns)
         if place is not None:
