@@ -6,6 +6,7 @@ its state is None.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -102,3 +103,28 @@ class Evaluator:
         if found is None:
             found = self.seen[text] = status(self.book.compiled.get(text or ""), self.moment)
         return found
+
+
+_MOMENT = re.compile(
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:?\d{2})", re.ASCII
+)
+
+
+def parse_moment(raw: str) -> datetime:
+    """An ISO 8601 date-time with a UTC offset ('2026-12-05T22:00:00+01:00', '...Z'), in
+    Europe/Amsterdam; HoursError says what is wrong. A space where the '+' of the offset
+    was (a '+' left unescaped in a query string arrives as a space) is read as '+'."""
+    text = raw
+    if len(text) > 19 and text[-6] == " " and text[-5:-3].isdigit():
+        text = text[:-6] + "+" + text[-5:]
+    if not _MOMENT.fullmatch(text):
+        raise HoursError(
+            "must be an ISO 8601 date-time with a UTC offset, e.g. 2026-12-05T22:00:00+01:00"
+        )
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise HoursError(f"not a valid date-time: {exc}") from None
+    if not 2000 <= moment.year <= 2100:
+        raise HoursError("must be a date-time between the years 2000 and 2100")
+    return local_time(moment)

@@ -107,7 +107,7 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     while pos < len(text):
         match = _TOKEN.match(text, pos)
         if match is None or match.end() == pos:
-            raise HoursError(f"cannot read {text[pos:pos + 12]!r}")
+            raise HoursError(f"cannot read {text[pos : pos + 12]!r}")
         kind = match.lastgroup or "space"
         if kind != "space":
             out.append((kind, match.group(kind).strip().lower()))

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from directory_api.geo.distance import PointIndex
+from directory_api.hours.evaluate import HoursBook
 from directory_api.models import Provider
 from directory_api.text import fold
 
@@ -46,6 +47,8 @@ class Directory:
     lons: np.ndarray = field(repr=False)
     # JSON text of each provider, encoded the first time it is served.
     _texts: list[bytes | None] = field(repr=False)
+    # Every distinct opening_hours string, compiled once per data version.
+    hours: HoursBook = field(repr=False, default_factory=lambda: HoursBook(()))
 
     @classmethod
     def build(cls, data_version: int, providers: Iterable[Provider]) -> Directory:
@@ -68,6 +71,7 @@ class Directory:
             lats=lats,
             lons=lons,
             _texts=[None] * len(ordered),
+            hours=HoursBook(p.opening_hours for p in ordered),
         )
 
     @classmethod
