@@ -252,6 +252,9 @@ class Email(Text):
         return text
 
 
+HOURS_NOT_UNDERSTOOD = "opening hours not understood"  # rows.RowChecker may keep such rows
+
+
 class OpeningHours(Text):
     """OSM `opening_hours` syntax or a Dutch form, normalised to OSM (hours/normalise.py)."""
 
@@ -262,7 +265,7 @@ class OpeningHours(Text):
             return normalise_hours(text)
         except HoursError as exc:
             raise ValidationError(
-                f"opening hours not understood: {show(text)} ({exc}); write e.g. "
+                f"{HOURS_NOT_UNDERSTOOD}: {show(text)} ({exc}); write e.g. "
                 "'Mo-Fr 08:00-17:30; Sa 10:00-13:00; PH off' or 'ma-vr 08:30-17:00, za 10:00-13:00'"
             ) from None
 

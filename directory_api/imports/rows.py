@@ -14,7 +14,7 @@ from marshmallow import Schema, ValidationError, pre_load, validates_schema
 
 from directory_api.errors import LocationError
 from directory_api.geo.gazetteer import Gazetteer
-from directory_api.imports.cells import KINDS, Text
+from directory_api.imports.cells import HOURS_NOT_UNDERSTOOD, KINDS, Text
 from directory_api.imports.headers import FIELDS, Columns
 from directory_api.imports.report import ParsedFile
 from directory_api.models import PROVIDER_FIELDS, ProviderField, ProviderRow
@@ -131,7 +131,7 @@ class RowChecker:
         except ValidationError as exc:
             messages = exc.normalized_messages()
             self._report(line, messages, columns)
-            if set(messages) != {"opening_hours"}:
+            if not _only_hours(messages):
                 return
             # Only the hours are wrong: a problem, but the row is kept with its hours
             # unknown, to be imported so if the import skips invalid rows (ParsedFile).
@@ -239,6 +239,16 @@ class RowChecker:
         same = "same external id" if by_id else "same name, postcode and house number"
         column = columns.column("external_id" if by_id else "name")
         self.parsed.problem(row.line, column, f"duplicate of line {self.seen[key]} ({same})")
+
+
+def _only_hours(messages: Mapping[str, Any]) -> bool:
+    """Are the row's only problems opening hours that were not understood?"""
+    found = messages.get("opening_hours")
+    return (
+        len(messages) == 1
+        and isinstance(found, list)
+        and all(str(m).startswith(HOURS_NOT_UNDERSTOOD) for m in found)
+    )
 
 
 def fits_header(parsed: ParsedFile, line: int, values: list[str], columns: Columns) -> bool:
