@@ -12,12 +12,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from opening_hours import OpeningHours, ParserError, State
+import opening_hours
+from opening_hours import OpeningHours, State
 
 TIMEZONE = ZoneInfo("Europe/Amsterdam")
 COUNTRY = "NL"  # the public holidays `PH` stands for
 # A change further away than this is taken as none: bounds the cost of next_change().
 HORIZON_DAYS = 366
+
+
+# The library's parse error (missing from its type stubs).
+_PARSER_ERROR: type[Exception] = getattr(opening_hours, "ParserError", SyntaxError)
 
 
 class HoursError(ValueError):
@@ -35,7 +40,7 @@ def compile_hours(text: str) -> OpeningHours:
             auto_timezone=False,
             max_interval_days=HORIZON_DAYS,
         )
-    except (ParserError, SyntaxError, ValueError) as exc:
+    except (_PARSER_ERROR, SyntaxError, ValueError) as exc:
         first = str(exc).strip().splitlines()[:1]
         raise HoursError(first[0] if first else "not valid opening_hours syntax") from None
 

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from directory_api.hours.evaluate import TIMEZONE
 from directory_api.models import (
     AGE_GROUPS,
     CARE_CODES,
@@ -26,11 +27,10 @@ from directory_api.models import (
     Reimbursement,
 )
 from directory_api.search.directory import Directory
-from directory_api.hours.evaluate import TIMEZONE
 from directory_api.search.rules import Eligibility
 from directory_api.search.rules_file import load_rules
-from directory_api.web.schemas import SearchResultSchema
 from directory_api.search.timed import timed_nearest
+from directory_api.web.schemas import SearchResultSchema
 from directory_api.web.search_encoding import query_json, search_json
 
 RULES = load_rules()
