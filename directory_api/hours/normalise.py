@@ -12,6 +12,7 @@ HoursError, never a guess: times without days are refused, as they might mean an
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from directory_api.hours.evaluate import HoursError, compile_hours
 
@@ -59,6 +60,7 @@ _TOKEN = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)  # lists repeat their hours: an import reads each string once
 def normalise_hours(text: str) -> str:
     """The OSM `opening_hours` form of `text`; HoursError if it is neither OSM syntax nor
     a Dutch form this module reads."""
