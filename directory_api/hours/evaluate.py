@@ -77,7 +77,9 @@ def status(hours: OpeningHours | None, at: datetime) -> Status:
 class HoursBook:
     """Every distinct hours string of a data version compiled once (None where it does not
     compile: lists imported before hours were checked), and evaluations at one moment
-    remembered per string, for one request (`at`)."""
+    remembered per string (`at`). The last moment's evaluations are kept for the next
+    request at the same moment: searches without open_at are evaluated at the current
+    minute, so within a minute each string is evaluated once in all."""
 
     def __init__(self, texts: Iterable[str | None]) -> None:
         compiled: dict[str, OpeningHours | None] = {}
@@ -88,12 +90,22 @@ class HoursBook:
                 except HoursError:
                     compiled[text] = None
         self.compiled: Mapping[str, OpeningHours | None] = compiled
+        self._last: Evaluator | None = None
 
     def __len__(self) -> int:
         return len(self.compiled)
 
     def at(self, moment: datetime) -> Evaluator:
-        return Evaluator(self, local_time(moment))
+        local = local_time(moment)
+        last = self._last
+        if (
+            last is not None
+            and last.moment == local
+            and last.moment.utcoffset() == local.utcoffset()
+        ):
+            return last
+        self._last = evaluator = Evaluator(self, local)
+        return evaluator
 
 
 class Evaluator:

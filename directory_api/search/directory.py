@@ -54,6 +54,7 @@ class Directory:
     def build(cls, data_version: int, providers: Iterable[Provider]) -> Directory:
         """Index providers, ordered by name then id so that every listing is stable."""
         ordered = tuple(sorted(providers, key=lambda p: (p.name, p.id)))
+        _share_hours(ordered)
         lats = np.fromiter((p.lat for p in ordered), dtype=float, count=len(ordered))
         lons = np.fromiter((p.lon for p in ordered), dtype=float, count=len(ordered))
         groups: dict[IndexKey, list[int]] = {}
@@ -110,6 +111,18 @@ class Directory:
             & (self.lats <= max_lat)
         )
         return np.flatnonzero(mask).tolist()
+
+
+def _share_hours(providers: Iterable[Provider]) -> None:
+    """One string object per distinct opening_hours value (lists repeat them: 100k
+    providers hold a few hundred), instead of one per row read from the store."""
+    shared: dict[str, str] = {}
+    for p in providers:
+        text = p.opening_hours
+        if text:
+            same = shared.setdefault(text, text)
+            if same is not text:
+                object.__setattr__(p, "opening_hours", same)  # the same value, frozen or not
 
 
 def load_directory(load: Callable[[], tuple[int, list[Provider]]]) -> Directory:
