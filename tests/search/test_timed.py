@@ -16,7 +16,7 @@ Apotheek Zzz Dienst;apotheek;ja;Utrecht;24/7;52,0908;5,1215
 Apotheek Dicht;apotheek;nee;Utrecht;ma-vr 9-17;52,0950;5,1300
 Apotheek Dag;apotheek;ja;Amsterdam;{dag};52,3731;4,8922
 Apotheek Onbekend;apotheek;ja;Amsterdam;;52,3700;4,8900
-"""
+""".replace(b"{dag}", b"ma-vr 08:00-17:30, za 10:00-13:00, feestdagen gesloten")
 
 SATURDAY_22 = "2026-12-05T22:00:00+01:00"
 TUESDAY_11 = "2026-12-08T11:00:00+01:00"
