@@ -58,9 +58,30 @@ HEADER = (
     "city",
     "phone",
     "website",
+    "opening_hours",
     "lat",
     "lon",
 )
+
+# Opening hours as lists write them (issue 12): OSM syntax and Dutch forms, about a hundred
+# distinct strings, as a real directory has (many places share their hours).
+_OPENS = ("07:30", "08:00", "08:30", "09:00")
+_CLOSES = ("17:00", "17:30", "18:00")
+_SATURDAYS = ("", "10:00-13:00", "09:00-17:00")
+
+
+def hours_pool() -> list[str]:
+    pool = []
+    for opens in _OPENS:
+        for closes in _CLOSES:
+            for saturday in _SATURDAYS:
+                osm = f"Mo-Fr {opens}-{closes}" + (f"; Sa {saturday}" if saturday else "")
+                pool.append(osm + "; PH off")
+                dutch = f"ma-vr {opens.replace(':', '.')}-{closes.replace(':', '.')}"
+                pool.append(dutch + (f", za {saturday}" if saturday else ", za gesloten"))
+    pool += ["24/7", "Mo-Su 08:00-22:00", "Mo-Sa 08:00-23:00; Su 10:00-22:00; PH 10:00-22:00"]
+    return pool
+
 
 # The importer's bounds (the Coordinate fields in imports/cells.py KINDS); jittered points
 # are kept inside them.
@@ -128,6 +149,8 @@ def rows(n: int, centroids: list[Centroid], seed: int = SEED) -> list[tuple[str,
     statuses = rng.choices(
         [s for s, _ in CONTRACT_SHARES], weights=[w for _, w in CONTRACT_SHARES], k=n
     )
+    pool = hours_pool()
+    hours = random.Random(f"{seed}:{n}:hours").choices(pool + [""], k=n)  # a few unknown
     out: list[tuple[str, ...]] = []
     for i in range(n):
         category = cats[i]
@@ -146,6 +169,7 @@ def rows(n: int, centroids: list[Centroid], seed: int = SEED) -> list[tuple[str,
                 c.city,
                 f"0{rng.randint(10, 99)} 000 {i % 10000:04d}",
                 f"https://example.org/synthetic/{i}",
+                hours[i],
                 f"{lat:.6f}",
                 f"{lon:.6f}",
             )

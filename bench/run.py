@@ -485,6 +485,7 @@ def bench_http(
             http["runs"] = runs
             http["by_concurrency"] = _summarise_runs(runs, plan.concurrencies)
             http["fhir_near"] = bench_fhir_near(server, wrk, plan, origins_file)
+            http["open_at"] = bench_open_at(server, wrk, plan, origins_file)
         memory = _worker_memory(server)
         if server.proc.poll() is not None:
             raise RuntimeError(f"gunicorn died during the run: {server.tail()}")
@@ -549,6 +550,53 @@ def bench_fhir_near(server: Server, wrk: str, plan: Plan, origins_file: Path) ->
     found["ratios"] = {
         "cpu": ratio(found["fhir"]["cpu_ms"], found["search"]["cpu_ms"]),
         "p50": ratio(found["fhir"]["p50_ms"], found["search"]["p50_ms"]),
+    }
+    found["runs"] = runs
+    return found
+
+
+def bench_open_at(server: Server, wrk: str, plan: Plan, origins_file: Path) -> dict[str, Any]:
+    """GET /v1/search?care=pharmacy&...&open_at=Tuesday 11:00 (issue 12) against the same
+    search without open_at, as bench_fhir_near measures: c=4, alternating order per round,
+    the workers' CPU per request, medians."""
+    care = generate.COMMON[1]
+    lat, lon = (float(x) for x in origins_file.read_text().splitlines()[0].split(","))
+    moment = "2026-12-08T11:00:00%2B01:00"
+    status, body = http_get(
+        server.port, f"/v1/search?care={care}&lat={lat}&lon={lon}&open_at={moment}"
+    )
+    if status != 200 or not json.loads(body)["results"]:
+        raise RuntimeError(f"/v1/search?open_at answered {status}: {body[:300]!r}")
+    wait_idle(server)
+    runs = []
+    for r in range(plan.rounds):
+        for mode in ("search", "open_at") if r % 2 == 0 else ("open_at", "search"):
+            pids = server.worker_pids()
+            before = cpu_seconds(pids)
+            result = run_wrk(
+                wrk, server.port, mode, FHIR_CONCURRENCY, plan.wrk_seconds, origins_file, care
+            )
+            spent = cpu_seconds(pids) - before
+            done = result["requests"]
+            result["worker_cpu_ms_per_request"] = round(spent * 1000 / done, 4) if done else None
+            runs.append(result)
+            log(
+                f"  wrk c={FHIR_CONCURRENCY} {mode:<7} {result['rps']:>8.1f} req/s  p50 "
+                f"{result['p50_ms']:.2f} ms  worker CPU {result['worker_cpu_ms_per_request']}"
+            )
+    found: dict[str, Any] = {"concurrency": FHIR_CONCURRENCY, "open_at": moment}
+    for mode in ("search", "open_at"):
+        mine = [r for r in runs if r["endpoint"] == mode]
+        cpu = [r["worker_cpu_ms_per_request"] for r in mine if r["worker_cpu_ms_per_request"]]
+        found[mode] = {
+            "rps": round(float(np.median([r["rps"] for r in mine])), 1),
+            "p50_ms": round(float(np.median([r["p50_ms"] for r in mine])), 3),
+            "cpu_ms": round(float(np.median(cpu)), 4) if cpu else None,
+            "bad": sum(r["bad"] for r in mine),
+        }
+    found["ratios"] = {
+        "cpu": ratio(found["open_at"]["cpu_ms"], found["search"]["cpu_ms"]),
+        "p50": ratio(found["open_at"]["p50_ms"], found["search"]["p50_ms"]),
     }
     found["runs"] = runs
     return found
@@ -646,9 +694,11 @@ def _worker_memory(server: Server) -> dict[str, Any]:
 
 def providers_from_csv(path: Path) -> list[Any]:
     """The generator's rows as Providers, without the importer (the directory is the same)."""
+    from directory_api.hours.normalise import normalise_hours
     from directory_api.models import Provider
 
     contract = {"true": True, "false": False, "": None}
+    hours = {text: normalise_hours(text) for text in generate.hours_pool()} | {"": None}
     found = []
     with path.open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
@@ -670,6 +720,7 @@ def providers_from_csv(path: Path) -> list[Any]:
                     city=row["city"],
                     phone=row["phone"],
                     website=row["website"],
+                    opening_hours=hours[row["opening_hours"]],
                 )
             )
     return found
@@ -1008,6 +1059,14 @@ TARGETS: tuple[tuple[str, str, tuple[str, ...], str, float, str], ...] = (
         "x",
     ),
     (
+        "search_open_at_cpu",
+        "/v1/search with open_at CPU per request / the same search without (pharmacy, c=4)",
+        ("http", "open_at", "ratios", "cpu"),
+        "<=",
+        1.3,
+        "x",
+    ),
+    (
         "scaling_common",
         "find_nearest p50, largest / smallest directory (pharmacy)",
         ("scaling", "ratios", "common_p50"),
@@ -1065,7 +1124,7 @@ TARGETS: tuple[tuple[str, str, tuple[str, ...], str, float, str], ...] = (
     ),
     (
         "worker_rss",
-        "RSS of one gunicorn worker holding the directory (largest worker)",
+        "RSS of one gunicorn worker holding the directory, opening hours on every provider",
         ("memory", "worker_rss_max_mib"),
         "<=",
         250.0,

@@ -2,7 +2,9 @@
 --
 --   wrk -t1 -c4 -d10s -s bench/search.lua http://127.0.0.1:PORT -- MODE ORIGINS_FILE [CARE]
 --
--- MODE is "floor", "search" or "fhir" (GET /fhir/Location?near, CARE = a category). ORIGINS_FILE has one "lat,lon" per line (bench/run.py writes
+-- MODE is "floor", "search", "open_at" (the search with open_at, its minute varying
+-- per origin so that no two requests in a row ask about the same moment) or "fhir"
+-- (GET /fhir/Location?near, CARE = a category). ORIGINS_FILE has one "lat,lon" per line (bench/run.py writes
 -- them shuffled from a fixed seed, so every run asks the same questions in the same order).
 -- done() prints one line "BENCH_JSON {...}" with counts and latency percentiles in
 -- microseconds, which bench/run.py parses.
@@ -31,6 +33,9 @@ function init(args)
     if lat and mode == "fhir" then  -- CARE is then the provider category (issue 13)
       paths[#paths + 1] = "/fhir/Location?near=" .. lat .. "%7C" .. lon .. "&type=" .. care
         .. "&_count=10"
+    elseif lat and mode == "open_at" then  -- the same search, only places open then (issue 12)
+      paths[#paths + 1] = "/v1/search?care=" .. care .. "&lat=" .. lat .. "&lon=" .. lon
+        .. string.format("&open_at=2026-12-08T11:%02d:00%%2B01:00", #paths % 60)
     elseif lat then
       paths[#paths + 1] = "/v1/search?care=" .. care .. "&lat=" .. lat .. "&lon=" .. lon
     end

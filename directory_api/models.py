@@ -92,7 +92,9 @@ PROVIDER_FIELDS: tuple[ProviderField, ...] = (
        cell="phone"),
     _F("website", str, headers=("website", "url", "web"), cell="website"),
     _F("email", str, headers=("e-mail", "email", "mail"), max_length=300, cell="email"),
-    _F("opening_hours", str, headers=("openingstijden", "opening_hours")),
+    _F("opening_hours", str, headers=("openingstijden", "opening_hours"), cell="opening_hours",
+       description="OpenStreetMap opening_hours syntax (Europe/Amsterdam; PH = Dutch public "
+       "holidays); null when not known"),
     _F("facility_type", str,
        headers=("facility_type", "soort_ziekenhuis", "ziekenhuistype", "type_ziekenhuis",
                 "soort_locatie"),

@@ -13,7 +13,7 @@ REPO = Path(__file__).resolve().parent.parent
 PACKAGE = REPO / "directory_api"
 README = REPO / "README.md"
 
-DOMAIN = ("search", "geo", "imports", "versions")
+DOMAIN = ("search", "geo", "imports", "versions", "hours")
 WEB_LIBRARIES = {"flask", "flask_smorest", "flask_limiter", "werkzeug", "webargs"}
 SQL_LIBRARIES = {"sqlalchemy", "alembic", "psycopg", "sqlite3"}
 GEO_LIBRARIES = {"shapely", "geopy"}

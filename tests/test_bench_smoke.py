@@ -67,6 +67,7 @@ def test_smoke_run_reports_every_section(tmp_path: Path) -> None:
         "http_throughput_c4",
         "http_p50_c1",
         "fhir_near_cpu",
+        "search_open_at_cpu",
         "scaling_common",
         "scaling_rare",
         "import_seconds",

@@ -1,6 +1,6 @@
 """Cells to values: one marshmallow field per kind of cell (text, name, category, yes/no,
-postcode, phone, website, e-mail, coordinates, facility type, services), and the parsers
-they share.
+postcode, phone, website, e-mail, opening hours, coordinates, facility type, services), and
+the parsers they share.
 
 models.ProviderField.cell names each field's kind (KINDS). A cell's field also says which
 of its cells are "plain" (PLAIN, plain_column): what columns.py may take without parsing.
@@ -19,7 +19,10 @@ from marshmallow import ValidationError, fields
 
 from directory_api.errors import MalformedPostcode
 from directory_api.geo.gazetteer import normalize_postcode
-from directory_api.models import CATEGORIES, FACILITY_TYPES, PROVIDER_FIELDS, SERVICES
+from directory_api.hours.evaluate import HoursError
+from directory_api.hours.normalise import normalise_hours
+from directory_api.imports.facility_words import facility_type_code, services_codes
+from directory_api.models import CATEGORIES, FACILITY_TYPES, PROVIDER_FIELDS
 
 _TRUE = frozenset({"true", "ja", "yes", "j", "y", "1", "waar"})
 _FALSE = frozenset({"false", "nee", "no", "n", "0", "onwaar"})
@@ -253,6 +256,24 @@ class Email(Text):
         return text
 
 
+HOURS_NOT_UNDERSTOOD = "opening hours not understood"  # rows.RowChecker may keep such rows
+
+
+class OpeningHours(Text):
+    """OSM `opening_hours` syntax or a Dutch form, normalised to OSM (hours/normalise.py)."""
+
+    PLAIN = None  # every distinct cell is normalised once
+
+    def clean(self, text: str) -> Any:
+        try:
+            return normalise_hours(text)
+        except HoursError as exc:
+            raise ValidationError(
+                f"{HOURS_NOT_UNDERSTOOD}: {show(text)} ({exc}); write e.g. "
+                "'Mo-Fr 08:00-17:30; Sa 10:00-13:00; PH off' or 'ma-vr 08:30-17:00, za 10:00-13:00'"
+            ) from None
+
+
 class Coordinate(Text):
     PLAIN = r"(?:[0-9]+(?:[.,][0-9]*)?)?"  # _NUMBER without a sign
 
@@ -285,58 +306,6 @@ class Coordinate(Text):
                 f"{self.label} {value} is outside the Netherlands ({self.low} to {self.high})"
             )
         return value
-
-
-# Facility types as lists write them: the codes, the RIVM hospital list's Dutch types
-# ("Havenziekenhuis", the port hospital, is a general hospital) and English words.
-_FACILITY_WORDS = {_category_key(code): code for code in FACILITY_TYPES} | {
-    _category_key(word): code
-    for code, words in {
-        "general": ("algemeen ziekenhuis", "algemeen", "havenziekenhuis", "general hospital"),
-        "academic": ("academisch ziekenhuis", "academisch", "umc", "academic hospital",
-                     "university hospital"),
-        "childrens": ("kinderziekenhuis", "children's hospital", "childrens hospital",
-                      "children", "kinder"),
-        "categorical": ("categoraal ziekenhuis", "categoraal", "categorale instelling",
-                        "categorical hospital", "specialist hospital", "specialist"),
-        "outpatient_clinic": ("buitenpolikliniek", "polikliniek", "outpatient clinic",
-                              "outpatient"),
-    }.items()
-    for word in words
-}  # fmt: skip
-
-
-def facility_type_code(text: str) -> str | None:
-    """'Kinderziekenhuis' -> 'childrens', 'Buitenpolikliniek' -> 'outpatient_clinic'."""
-    return _FACILITY_WORDS.get(_category_key(text))
-
-
-# Services as lists write them, Dutch and English, each to its code in models.SERVICES.
-_SERVICE_WORDS = {_category_key(code): code for code in SERVICES} | {
-    _category_key(word): code
-    for code, words in {
-        "seh": ("spoedeisende hulp", "spoedeisendehulp", "spoed", "eerste hulp", "emergency",
-                "emergency department", "emergency care", "ed", "a&e", "er"),
-        "verloskunde": ("verloskunde", "verloskundige zorg", "bevalling", "geboortezorg",
-                        "obstetrics", "maternity", "childbirth", "delivery"),
-    }.items()
-    for word in words
-}  # fmt: skip
-_SERVICE_SPLIT = re.compile(r"\s*[,;|/]\s*")
-
-
-def services_codes(text: str) -> str | None:
-    """'SEH; Verloskunde' -> 'seh,verloskunde' (the codes in models.SERVICES order, each
-    once); None if nothing is listed; ValueError naming a service it does not know."""
-    codes = set()
-    for word in _SERVICE_SPLIT.split(text.strip()):
-        if not word:
-            continue
-        code = _SERVICE_WORDS.get(_category_key(word))
-        if code is None:
-            raise ValueError(f"unknown service {show(word)} (use: " + ", ".join(SERVICES) + ")")
-        codes.add(code)
-    return ",".join(code for code in SERVICES if code in codes) or None
 
 
 class FacilityType(Text):
@@ -375,6 +344,7 @@ KINDS: dict[str, Callable[..., Text]] = {
     "email": Email,
     "facility_type": FacilityType,
     "services": Services,
+    "opening_hours": OpeningHours,
     "latitude": partial(Coordinate, 50.6, 53.7, "latitude"),
     "longitude": partial(Coordinate, 3.2, 7.3, "longitude"),
 }

@@ -244,6 +244,8 @@ def publish_parsed(
     remember: Mapping[str, object] | None = None,
 ) -> ImportOutcome:
     """Reject or publish what the importer read; a rejection carries the file's warnings."""
+    if skip_invalid:
+        parsed.keep_unknown_hours()
     if parsed.problems and not skip_invalid:
         raise ImportRejected(
             f"{len(parsed.problems)} problem(s) in the file; nothing was imported "

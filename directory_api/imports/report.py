@@ -20,9 +20,23 @@ class ParsedFile:
     encoding: str = ""
     delimiter: str = ""
     total_rows: int = 0  # data rows seen
+    # Lines whose only problem is their opening hours: their rows are in `rows`, with the
+    # hours unknown, and are imported so when invalid rows are skipped (keep_unknown_hours).
+    unknown_hours: set[int] = field(default_factory=set)
 
     def problem(self, line: int, column: str | None, reason: str) -> None:
         self.problems.append(InvalidRow(line, column, reason))
+
+    def keep_unknown_hours(self) -> None:
+        """For an import that skips invalid rows: the rows whose only problem is their
+        opening hours stay, with the hours unknown, and their problems become warnings."""
+        kept = self.unknown_hours
+        if not kept:
+            return
+        self.warnings += [
+            f"{p}; imported with the opening hours unknown" for p in self.problems if p.line in kept
+        ]
+        self.problems = [p for p in self.problems if p.line not in kept]
 
 
 def format_report(parsed: ParsedFile, *, skipped: bool = False) -> str:

@@ -14,7 +14,7 @@ from marshmallow import Schema, ValidationError, pre_load, validates_schema
 
 from directory_api.errors import LocationError
 from directory_api.geo.gazetteer import Gazetteer
-from directory_api.imports.cells import KINDS, Text
+from directory_api.imports.cells import HOURS_NOT_UNDERSTOOD, KINDS, Text
 from directory_api.imports.headers import FIELDS, Columns
 from directory_api.imports.report import ParsedFile
 from directory_api.models import PROVIDER_FIELDS, ProviderField, ProviderRow
@@ -129,8 +129,21 @@ class RowChecker:
         try:
             values = self.load_row(raw)
         except ValidationError as exc:
-            self._report(line, exc.normalized_messages(), columns)
+            messages = exc.normalized_messages()
+            self._report(line, messages, columns)
+            if not _only_hours(messages):
+                return
+            # Only the hours are wrong: a problem, but the row is kept with its hours
+            # unknown, to be imported so if the import skips invalid rows (ParsedFile).
+            values = self.load_row({**raw, "opening_hours": ""})
+            before = len(self.parsed.rows)
+            self._place(line, values, columns)
+            if len(self.parsed.rows) > before:
+                self.parsed.unknown_hours.add(line)
             return
+        self._place(line, values, columns)
+
+    def _place(self, line: int, values: dict[str, Any], columns: Columns) -> None:
         lat, lon, postcode = values["lat"], values["lon"], values["postcode"]
         place = self._locate(line, lat, lon, postcode, values["city"], columns)
         if place is not None:
@@ -226,6 +239,16 @@ class RowChecker:
         same = "same external id" if by_id else "same name, postcode and house number"
         column = columns.column("external_id" if by_id else "name")
         self.parsed.problem(row.line, column, f"duplicate of line {self.seen[key]} ({same})")
+
+
+def _only_hours(messages: Mapping[str, Any]) -> bool:
+    """Are the row's only problems opening hours that were not understood?"""
+    found = messages.get("opening_hours")
+    return (
+        len(messages) == 1
+        and isinstance(found, list)
+        and all(str(m).startswith(HOURS_NOT_UNDERSTOOD) for m in found)
+    )
 
 
 def fits_header(parsed: ParsedFile, line: int, values: list[str], columns: Columns) -> bool:

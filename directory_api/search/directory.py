@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from directory_api.geo.distance import PointIndex
+from directory_api.hours.evaluate import HoursBook
 from directory_api.models import Provider
 from directory_api.text import fold
 
@@ -49,6 +50,8 @@ class Directory:
     lons: np.ndarray = field(repr=False)
     # JSON text of each provider, encoded the first time it is served.
     _texts: list[bytes | None] = field(repr=False)
+    # Every distinct opening_hours string, compiled once per data version.
+    hours: HoursBook = field(repr=False, default_factory=lambda: HoursBook(()))
     # Shortlists narrowed by a facility rule (which hospital locations suit the care),
     # built the first time a rule asks for them: once per data version and rule.
     _narrowed: dict[tuple[IndexKey, FacilityRule], PointIndex] = field(
@@ -60,6 +63,7 @@ class Directory:
         """Index providers, ordered by name then id so that every listing is stable. Example
         providers of a category that a real (non-example) source holds are left out."""
         ordered = tuple(sorted(served(providers), key=lambda p: (p.name, p.id)))
+        _share_hours(ordered)
         lats = np.fromiter((p.lat for p in ordered), dtype=float, count=len(ordered))
         lons = np.fromiter((p.lon for p in ordered), dtype=float, count=len(ordered))
         groups: dict[IndexKey, list[int]] = {}
@@ -77,6 +81,7 @@ class Directory:
             lats=lats,
             lons=lons,
             _texts=[None] * len(ordered),
+            hours=HoursBook(p.opening_hours for p in ordered),
         )
 
     def index_for(self, key: IndexKey, rule: FacilityRule | None = None) -> PointIndex | None:
@@ -165,6 +170,18 @@ def real_only(
         return version, without_examples(providers)
 
     return load_real
+
+
+def _share_hours(providers: Iterable[Provider]) -> None:
+    """One string object per distinct opening_hours value (lists repeat them: 100k
+    providers hold a few hundred), instead of one per row read from the store."""
+    shared: dict[str, str] = {}
+    for p in providers:
+        text = p.opening_hours
+        if text:
+            same = shared.setdefault(text, text)
+            if same is not text:
+                object.__setattr__(p, "opening_hours", same)  # the same value, frozen or not
 
 
 def load_directory(load: Callable[[], tuple[int, list[Provider]]]) -> Directory:

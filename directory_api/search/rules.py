@@ -5,17 +5,20 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any, ClassVar
 
 from directory_api import errors
+from directory_api.hours.evaluate import compile_hours, local_time, status
 from directory_api.models import (
     AGE_GROUPS,
     LANGUAGES,
     Reimbursement,
 )
 
-BASES: tuple[str, ...] = ("cak_contract", "cak", "free", "local", "none")
+BASES: tuple[str, ...] = ("cak_contract", "cak", "out_of_hours_route", "free", "local", "none")
+OUT_OF_HOURS_ROUTE = "out_of_hours_route"  # billed through a contracted provider (waarneming)
 NO_CAK_SHARE: tuple[str, ...] = ("free", "local", "none")  # bases where share_percent is null
 CONTRACT_STATUSES: Mapping[str, bool | None] = MappingProxyType(
     {"contracted": True, "not_contracted": False, "unknown": None}
@@ -124,6 +127,26 @@ class FacilityRule:
 
 
 @dataclass(frozen=True)
+class OutOfHours:
+    """A route that applies only at certain hours, as the rules file gives it: at `when`
+    (OSM opening_hours syntax, Europe/Amsterdam) the `eligible` entries are paid too, on
+    their terms, if they are open then (e.g. waarneming for pharmacies, seed 001)."""
+
+    when: str
+    description: Text
+    eligible: tuple[Eligibility, ...]
+    sources: tuple[str, ...]
+    hours: Any = _compiled()  # `when`, compiled when the rules load
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "hours", compile_hours(self.when))
+
+    def applies(self, at: datetime) -> bool:
+        """Is `at` (with a UTC offset) within `when`?"""
+        return status(self.hours, local_time(at)).open is True
+
+
+@dataclass(frozen=True)
 class CareRule:
     care: str
     scheme: str
@@ -132,18 +155,29 @@ class CareRule:
     referral: Text | None
     sources: tuple[str, ...]
     facilities: tuple[FacilityRule, ...] = ()  # for the age group (Rules.rule) or all ages
+    out_of_hours: OutOfHours | None = None
     # Compiled when the rules load: (category, contract status) -> the terms the rule gives
     # it (first entry wins), and per language '"advice":[...],"referral":...' as served.
     index_keys: Mapping[IndexKey, Eligibility] = _compiled()
     advice_json: Mapping[str, bytes] = _compiled()
+    # The rule with the out-of-hours entries added after its own (None without them).
+    with_out_of_hours: CareRule | None = _compiled()
 
     def __post_init__(self) -> None:
         keys: dict[IndexKey, Eligibility] = {}
         for entry in self.eligible:
-            for status in STATUSES:
-                if entry.admits(status):
-                    keys.setdefault((entry.category, status), entry)
+            for contract in STATUSES:
+                if entry.admits(contract):
+                    keys.setdefault((entry.category, contract), entry)
         object.__setattr__(self, "index_keys", keys)
+        wider = None
+        if self.out_of_hours is not None:
+            extra = self.out_of_hours.eligible
+            wider = CareRule(
+                self.care, self.scheme, self.eligible + extra, self.advice, self.referral,
+                self.sources,
+            )  # fmt: skip
+        object.__setattr__(self, "with_out_of_hours", wider)
         advice = {}
         for lang in LANGUAGES:
             referral = self.referral.get(lang) if self.referral else None

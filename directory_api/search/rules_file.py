@@ -13,6 +13,7 @@ import yaml
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from directory_api import errors
+from directory_api.hours.evaluate import HoursError, compile_hours
 from directory_api.models import (
     AGE_GROUPS,
     CARE_CODES,
@@ -25,10 +26,12 @@ from directory_api.search.rules import (
     BASES,
     CONTRACT_STATUSES,
     NO_CAK_SHARE,
+    OUT_OF_HOURS_ROUTE,
     CareRule,
     CareType,
     Eligibility,
     FacilityRule,
+    OutOfHours,
     Rules,
     Scheme,
     Text,
@@ -153,6 +156,33 @@ class FacilityRuleSchema(_Base):
         )
 
 
+def _opening_hours(value: str) -> None:
+    try:
+        compile_hours(value)
+    except HoursError as exc:
+        raise ValidationError(f"not OSM opening_hours syntax: {exc}") from None
+
+
+class OutOfHoursSchema(_Base):
+    when = fields.String(required=True, validate=_opening_hours)
+    description = fields.Nested(TextSchema, required=True)
+    eligible = fields.List(
+        fields.Nested(EligibilitySchema),
+        required=True,
+        validate=validate.Length(min=1, error="list at least one eligible category"),
+    )
+    sources = _sources()
+
+    @validates_schema
+    def route_terms(self, data: dict[str, Any], **_: Any) -> None:
+        if any(e.basis != OUT_OF_HOURS_ROUTE for e in data.get("eligible") or ()):
+            raise ValidationError(f"every entry needs basis {OUT_OF_HOURS_ROUTE!r}", "eligible")
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> OutOfHours:
+        return OutOfHours(**super().make(data))
+
+
 class CareRuleSchema(_Base):
     advice = fields.List(fields.Nested(TextSchema), required=True)
     referral = fields.Nested(TextSchema, required=True, allow_none=True)
@@ -162,6 +192,8 @@ class CareRuleSchema(_Base):
         required=True,
         validate=validate.Length(min=1, error="list at least one eligible category"),
     )
+    out_of_hours = fields.Nested(OutOfHoursSchema, load_default=None)
+
     facilities = fields.List(fields.Nested(FacilityRuleSchema), load_default=list)
 
     @validates_schema

@@ -7,14 +7,15 @@ An empty section carries the notice an empty search answer carries (search.notic
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from directory_api.models import CARE_CODES, Origin
 from directory_api.search.directory import Directory
 from directory_api.search.notice import empty_notice
-from directory_api.search.ranking import nearest
 from directory_api.search.rules import CareRule, Eligibility, Rules
+from directory_api.search.timed import Timed, timed_nearest
 
 MAX_CARE_TYPES = 6  # one sheet, two A4 pages: a handful of kinds of care
 MAX_PER_CARE = 10
@@ -28,7 +29,12 @@ class Section:
 
     care: str
     rule: CareRule
-    found: Found
+    timed: Timed  # the places (found) and their opening status at the sheet's moment
+
+    @property
+    def found(self) -> Found:
+        return self.timed.found
+
     notice: dict[str, str] | None
 
 
@@ -58,18 +64,20 @@ def sections(
     scheme: str,
     lang: str,
     per_care: int,
+    at: datetime,
+    only_open: bool = False,
     age_group: str | None = None,
     max_km: float | None = None,
-    find: Callable[..., Found] | None = None,
 ) -> list[Section]:
     """One section per care type, in the order given, each with at most `per_care` places
-    from the same origin. `find(directory, rule, origin, limit=, max_km=)` ranks (default
-    ranking.nearest); a time filter plugs in there."""
-    rank = find or nearest
+    from the same origin, ranked and read against opening hours at `at` as a search is
+    (search.timed: with `only_open`, only the places open then)."""
     out = []
     for care in cares:
         rule = rules.rule(care, scheme, age_group)
-        found = rank(directory, rule, origin, limit=per_care, max_km=max_km)
-        notice = empty_notice(directory, rule, found=len(found), max_km=max_km, lang=lang)
-        out.append(Section(care, rule, found, None if notice is None else notice.as_dict()))
+        timed = timed_nearest(
+            directory, rule, origin, at=at, only_open=only_open, limit=per_care, max_km=max_km
+        )
+        notice = empty_notice(directory, rule, found=len(timed.found), max_km=max_km, lang=lang)
+        out.append(Section(care, rule, timed, None if notice is None else notice.as_dict()))
     return out

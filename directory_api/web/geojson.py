@@ -19,8 +19,9 @@ from flask import Request
 from directory_api.models import Origin
 from directory_api.search.directory import Directory, provider_json
 from directory_api.search.notice import Notice
-from directory_api.search.rules import CareRule, Eligibility, encode
-from directory_api.web.search_encoding import query_json
+from directory_api.search.rules import CareRule, encode
+from directory_api.search.timed import Timed
+from directory_api.web.search_encoding import opening_json, query_json, status_json
 
 MEDIA_TYPE = "application/geo+json"
 _OFFERED = ("application/json", MEDIA_TYPE)
@@ -48,7 +49,7 @@ def search_geojson(
     origin: Origin,
     rule: CareRule,
     directory: Directory,
-    found: list[tuple[int, float, Eligibility]],
+    timed: Timed,
     notice: Notice | None = None,
 ) -> bytes:
     """The /v1/search answer as a FeatureCollection: properties = each JSON result; the
@@ -59,14 +60,16 @@ def search_geojson(
         _feature(
             directory,
             item,
-            b'{"provider":%b,"distance_km":%r%b' % (text(item), km, terms.terms_json[lang]),
+            b'{"provider":%b,"distance_km":%r%b%b'
+            % (text(item), km, status_json(state), terms.terms_json[lang]),
         )
-        for item, km, terms in found
+        for (item, km, terms), state in zip(timed.found, timed.statuses, strict=True)
     ]
-    head = b'{"type":"FeatureCollection","query":%b,%b,"data_version":%d' % (
+    head = b'{"type":"FeatureCollection","query":%b,%b,"data_version":%d,"opening":%b' % (
         query_json(args, origin),
         rule.advice_json[lang],
         directory.data_version,
+        opening_json(timed),
     )
     tail = b"null" if notice is None else encode(notice.as_dict())
     return b'%b,"features":[%b],"notice":%b}' % (head, b",".join(features), tail)

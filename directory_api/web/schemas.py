@@ -10,6 +10,7 @@ from marshmallow import fields, validate, validates_schema
 from directory_api import models
 from directory_api.models import AGE_GROUPS, CARE_CODES, CATEGORIES, LANGUAGES, PRECISIONS, SCHEMES
 from directory_api.search import notice
+from directory_api.web.hours_schemas import OpenAt, OpeningSchema
 
 FORMATS: tuple[str, ...] = ("json", "geojson")  # ?format=; geojson: web/geojson.py
 
@@ -84,6 +85,14 @@ class SearchArgsSchema(StrictSchema):
     )
     format = format_field()
 
+    open_now = fields.Boolean(metadata={"description": "true: only places open now"})
+    open_at = OpenAt(metadata=OpenAt.ARGUMENT)
+
+    @validates_schema
+    def _one_time(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("open_now") and "open_at" in data:
+            raise ma.ValidationError("give open_now or open_at, not both", "open_at")
+
     @validates_schema
     def _one_origin(self, data: dict[str, Any], **_: Any) -> None:
         has_near = "near" in data
@@ -140,7 +149,7 @@ class ProviderSchema(ma.Schema):
 class ReimbursementSchema(ma.Schema):
     basis = fields.String(
         required=True,
-        metadata={"description": "cak_contract, cak, free, local or none (see /v1/care-types)"},
+        metadata={"description": "cak_contract, cak, out_of_hours_route, free, local, none"},
     )
     share_percent = fields.Integer(required=True, allow_none=True)
     patient_contribution = fields.String(required=True, allow_none=True)
@@ -155,6 +164,8 @@ class ReimbursementSchema(ma.Schema):
 class ResultSchema(ma.Schema):
     provider = fields.Nested(ProviderSchema, required=True)
     distance_km = fields.Float(required=True, metadata={"description": "Great-circle km"})
+    open = fields.Boolean(required=True, allow_none=True, metadata=OpeningSchema.OPEN)
+    next_change = fields.String(required=True, allow_none=True, metadata=OpeningSchema.CHANGE)
     reimbursement = fields.Nested(ReimbursementSchema, required=True)
 
 
@@ -166,6 +177,8 @@ class SearchQuerySchema(ma.Schema):
     max_km = fields.Float(allow_none=True)
     as_of = fields.Date(allow_none=True)
     age_group = fields.String(allow_none=True, metadata={"description": "null: adult terms"})
+    open_now = fields.Boolean(required=True)
+    open_at = OpenAt(allow_none=True, required=True)
     origin = fields.Nested(OriginSchema, required=True)
 
 
@@ -176,6 +189,7 @@ class NoticeSchema(ma.Schema):
 
 class SearchResultSchema(ma.Schema):
     query = fields.Nested(SearchQuerySchema, required=True)
+    opening = fields.Nested(OpeningSchema, required=True)
     advice = fields.List(fields.String(), required=True)
     referral = fields.String(allow_none=True)
     data_version = fields.Integer(required=True)
@@ -256,12 +270,22 @@ class EligibilitySchema(ma.Schema):
     sources = fields.List(fields.String(), required=True)
 
 
+class OutOfHoursRouteSchema(ma.Schema):
+    when = fields.String(required=True, metadata={"description": "OSM opening_hours syntax"})
+    description = fields.Nested(TextSchema, required=True)
+    eligible = fields.List(fields.Nested(EligibilitySchema), required=True)
+    sources = fields.List(fields.String(), required=True)
+
+
 class CareRuleSchema(ma.Schema):
     scheme = fields.String(required=True)
     eligible = fields.List(fields.Nested(EligibilitySchema), required=True)
     advice = fields.List(fields.Nested(TextSchema), required=True)
     referral = fields.Nested(TextSchema, allow_none=True)
     sources = fields.List(fields.String(), required=True)
+    out_of_hours = fields.Nested(
+        OutOfHoursRouteSchema, allow_none=True, metadata=OpeningSchema.ROUTE
+    )
 
 
 class CareTypeSchema(ma.Schema):

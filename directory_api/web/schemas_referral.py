@@ -9,6 +9,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from directory_api.search.sheet import MAX_CARE_TYPES, MAX_PER_CARE, parse_care_list
+from directory_api.web.hours_schemas import OpenAt
 from directory_api.web.schemas import (
     NoticeSchema,
     OriginSchema,
@@ -70,6 +71,8 @@ class ReferralQuerySchema(ma.Schema):
     max_km = fields.Float(allow_none=True)
     as_of = fields.Date(allow_none=True)
     age_group = fields.String(allow_none=True)
+    open_now = fields.Boolean(required=True)
+    open_at = OpenAt(allow_none=True, required=True)
     origin = fields.Nested(OriginSchema, required=True)
 
 

@@ -1,6 +1,7 @@
 """The /v1/search response as bytes, assembled from JSON fragments encoded once: each
 provider once per data version (Directory.json_bytes), each rule's advice and referral and
-each eligibility's terms once per language (compiled when the rules load).
+each eligibility's terms once per language (compiled when the rules load); each result's
+opening status (search.timed) is two short literals.
 
 The reference is `schemas.SearchResultSchema().dump(...)` of the same results (what
 `@blp.response` would serialise); tests/web/test_search_encoding.py holds the two equal.
@@ -10,10 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from directory_api.hours.evaluate import Status
 from directory_api.models import Origin
 from directory_api.search.directory import Directory
 from directory_api.search.notice import Notice
-from directory_api.search.rules import CareRule, Eligibility, encode
+from directory_api.search.rules import CareRule, encode
+from directory_api.search.timed import Timed
+
+_OPEN = {True: b"true", False: b"false", None: b"null"}
 
 
 def search_json(
@@ -21,41 +26,66 @@ def search_json(
     origin: Origin,
     rule: CareRule,
     directory: Directory,
-    found: list[tuple[int, float, Eligibility]],
+    timed: Timed,
     notice: Notice | None = None,
 ) -> bytes:
-    """The whole body: the query as understood, the rule's advice, the data version, the
-    results (ranking.nearest's (position, distance_km, terms)) in the language asked, and
-    the notice saying why there are none (search.notice.empty_notice)."""
+    """The whole body: the query as understood, the rule's advice, the data version, how
+    opening hours were read and the results (search.timed's (position, distance_km, terms)
+    with their statuses) in the language asked, and the notice saying why there are none
+    (search.notice.empty_notice)."""
     lang = args["lang"]
     text = directory.json_bytes
     parts = [
-        b'{"query":%b,%b,"data_version":%d,"results":['
-        % (query_json(args, origin), rule.advice_json[lang], directory.data_version)
+        b'{"query":%b,%b,"data_version":%d,"opening":%b,"results":['
+        % (
+            query_json(args, origin),
+            rule.advice_json[lang],
+            directory.data_version,
+            opening_json(timed),
+        )
     ]
-    for item, km, terms in found:
+    for (item, km, terms), state in zip(timed.found, timed.statuses, strict=True):
         parts += (
             b'{"provider":',
             text(item),
             b',"distance_km":',
             b"%r" % km,
+            status_json(state),
             terms.terms_json[lang],
         )
         parts.append(b",")
-    if found:
+    if timed.found:
         parts.pop()
     parts.append(b'],"notice":%b}' % (b"null" if notice is None else encode(notice.as_dict())))
     return b"".join(parts)
+
+
+def status_json(state: Status) -> bytes:
+    """',"open":...,"next_change":...' (next_change is ISO 8601: ASCII, nothing to escape)."""
+    change = state.next_change
+    return b',"open":%b,"next_change":%b' % (
+        _OPEN[state.open],
+        b"null" if change is None else b'"%s"' % change.encode(),
+    )
+
+
+def opening_json(timed: Timed) -> bytes:
+    return b'{"at":"%s","only_open":%b,"out_of_hours":%b,"unknown_hours_only":%b}' % (
+        timed.at.isoformat().encode(),
+        _OPEN[timed.only_open],
+        _OPEN[timed.out_of_hours],
+        _OPEN[timed.fallback],
+    )
 
 
 def query_json(args: dict[str, Any], origin: Origin) -> bytes:
     """The query as understood, with its origin. care, scheme and lang are codes from fixed
     lists (fast_search_args and the schema admit no others), so only the label is escaped."""
     max_km, as_of, label = args.get("max_km"), args.get("as_of"), origin.label
-    age = args.get("age_group")
+    age, open_at = args.get("age_group"), args.get("open_at")
     return (
         b'{"care":"%s","scheme":"%s","lang":"%s","limit":%d,"max_km":%s,"as_of":%s,'
-        b'"age_group":%s,'
+        b'"age_group":%s,"open_now":%b,"open_at":%s,'
         b'"origin":{"lat":%r,"lon":%r,"resolved_from":"%s","precision":"%s","label":%s}}'
         % (
             args["care"].encode(),
@@ -65,6 +95,8 @@ def query_json(args: dict[str, Any], origin: Origin) -> bytes:
             b"null" if max_km is None else b"%r" % float(max_km),
             b"null" if as_of is None else b'"%s"' % as_of.isoformat().encode(),
             b"null" if age is None else b'"%s"' % age.encode(),
+            _OPEN[bool(args.get("open_now"))],
+            b"null" if open_at is None else b'"%s"' % open_at.isoformat().encode(),
             round(origin.lat, 6),
             round(origin.lon, 6),
             origin.resolved_from.encode(),

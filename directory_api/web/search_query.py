@@ -17,6 +17,7 @@ from typing import Any
 
 from flask import request
 
+from directory_api.hours.evaluate import HoursError, parse_moment
 from directory_api.models import AGE_GROUPS, CARE_CODES, LANGUAGES, SCHEMES
 from directory_api.web.schemas import FORMATS
 
@@ -69,8 +70,9 @@ _NUMBER = re.compile(r"-?\d{1,4}(?:\.\d{1,17})?")
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _SEARCH_KEYS = frozenset(
     ("care", "near", "lat", "lon", "scheme", "limit", "max_km", "lang", "as_of", "age_group")
-    + ("format",)
+    + ("format", "open_now", "open_at")
 )
+_BOOLEANS = {"true": True, "false": False}
 
 
 def fast_search_args(args: Mapping[str, str]) -> dict[str, Any] | None:
@@ -116,6 +118,15 @@ def fast_search_args(args: Mapping[str, str]) -> dict[str, Any] | None:
         if args["format"] not in FORMATS:
             return None
         out["format"] = args["format"]
+    if "open_now" in args:
+        if args["open_now"] not in _BOOLEANS or "open_at" in args:
+            return None
+        out["open_now"] = _BOOLEANS[args["open_now"]]
+    if "open_at" in args:
+        try:
+            out["open_at"] = parse_moment(args["open_at"])
+        except HoursError:
+            return None
     if "as_of" in args:
         if not _DAY.fullmatch(args["as_of"]):
             return None

@@ -99,7 +99,7 @@ def test_postcode_search_lists_results_in_distance_order(open_tab, api: Api, hos
         first_result["reimbursement"]["patient_contribution"]
     )
     expect(first.locator(".terms")).to_contain_text(first_result["reimbursement"]["conditions"][0])
-    expect(first.get_by_text("Opening hours: ma-vr 8-18")).to_be_visible()
+    expect(first.get_by_text("Opening hours: Mo-Fr 08:00-18:00")).to_be_visible()  # "ma-vr 8-18"
     expect(widget.locator(".referral")).to_contain_text(expected["referral"])
     expect(widget.locator("details summary")).to_have_text(
         f"Good to know ({len(expected['advice'])} tips)"

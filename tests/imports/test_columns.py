@@ -96,7 +96,8 @@ def test_load_column_equals_deserialize_cell_by_cell(name, data, max_field_chars
 
 
 def test_plain_columns_take_the_fast_path():
-    """The common cells never reach _deserialize (else load_columns would be slow)."""
+    """The common cells never reach _deserialize (else load_columns would be slow); opening
+    hours are normalised once per distinct cell instead (test_hours_cells_are_read_once)."""
     schema = ProviderRowSchema()
     plain = {
         "external_id": "syn-1",
@@ -108,7 +109,6 @@ def test_plain_columns_take_the_fast_path():
         "phone": "030 123 4567",
         "website": "https://example.org/a?b=c",
         "email": "info@example.org",
-        "opening_hours": "ma-vr 9-17",
         "lat": "52,09",
         "lon": "5.12",
     }
@@ -123,6 +123,27 @@ def test_plain_columns_take_the_fast_path():
             len(column) - 1
         )
         assert list(load_column(field, name, column, refuse)) == expected
+
+
+def test_hours_cells_are_read_once():
+    schema = ProviderRowSchema()
+    field = schema.load_fields["opening_hours"]
+    seen: list[str] = []
+
+    def slow(cell: str) -> object:
+        seen.append(cell)
+        return field._deserialize(cell, "opening_hours", {})
+
+    column = ["ma-vr 9-17", "", "ma-vr 9-17", "24/7", "ma-vr 9-17"]
+    got = load_column(field, "opening_hours", column, slow)
+    assert list(got) == [
+        "Mo-Fr 09:00-17:00",
+        None,
+        "Mo-Fr 09:00-17:00",
+        "24/7",
+        "Mo-Fr 09:00-17:00",
+    ]
+    assert sorted(seen) == ["", "24/7", "ma-vr 9-17"]
 
 
 # --- whole files --------------------------------------------------------------------------

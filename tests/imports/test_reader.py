@@ -33,7 +33,7 @@ def test_comma_utf8_with_every_column():
         phone="030-1234567",
         website="https://www.apotheekcentrum.nl",
         email="info@apotheekcentrum.nl",
-        opening_hours="ma-vr 8:00-18:00, za 9:00-12:00",
+        opening_hours="Mo-Fr 08:00-18:00; Sa 09:00-12:00",  # "ma-vr 8:00-18:00, za 9:00-12:00"
         line=2,
     )
     assert (second.category, second.cak_contracted, second.phone) == (

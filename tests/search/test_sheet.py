@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
+from directory_api.hours.evaluate import TIMEZONE
 from directory_api.models import Origin, Provider
 from directory_api.search import sheet
 from directory_api.search.directory import Directory
@@ -52,13 +55,17 @@ def test_bad_care_lists_say_why(text, says):
         sheet.parse_care_list(text)
 
 
+AT = datetime(2026, 12, 1, 11, 0, tzinfo=TIMEZONE)  # a Tuesday morning
+
+
 def test_sections_equal_one_search_each():
     found = sheet.sections(
         DIRECTORY, RULES, HERE, ("pharmacy", "long_term_care", "gp"), scheme="uninsurable",
-        lang="en", per_care=1,
+        lang="en", per_care=1, at=AT,
     )  # fmt: skip
     assert [s.care for s in found] == ["pharmacy", "long_term_care", "gp"]
     assert found[0].found == nearest(DIRECTORY, RULES.rule("pharmacy"), HERE, limit=1)
+    assert found[0].timed.at == AT and not found[0].timed.only_open
     assert [DIRECTORY.providers[i].id for i, _, _ in found[0].found] == ["p1"]
     assert found[0].notice is None and found[2].notice is None
     assert found[1].found == [] and found[1].notice is not None

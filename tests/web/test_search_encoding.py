@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from directory_api.hours.evaluate import TIMEZONE
 from directory_api.models import (
     AGE_GROUPS,
     CARE_CODES,
@@ -28,9 +29,9 @@ from directory_api.models import (
 )
 from directory_api.search.directory import Directory
 from directory_api.search.notice import empty_notice
-from directory_api.search.ranking import nearest
 from directory_api.search.rules import Eligibility
 from directory_api.search.rules_file import load_rules
+from directory_api.search.timed import timed_nearest
 from directory_api.web.schemas import SearchResultSchema
 from directory_api.web.search_encoding import query_json, search_json
 
@@ -45,6 +46,21 @@ texts = st.one_of(
     st.text(max_size=20),
 )
 optional = st.none() | texts
+# Hours as stored: OSM syntax (open, closed, unknown, holidays), older free text, none.
+hours = st.sampled_from(
+    [None, "24/7", "Mo-Fr 08:00-17:30; Sa 10:00-13:00; PH off", "Mo-Su 17:00-08:00",
+     "Sa-Su 00:00-24:00", "Mo-Fr 09:00-17:00 unknown", "off", "ma-vr 9-17"]
+)  # fmt: skip
+# Moments around a weekend, a holiday and the change to summer time, with various offsets.
+moments = st.tuples(
+    st.sampled_from(["2026-12-04", "2026-12-05", "2026-12-25", "2026-03-29", "2026-10-25"]),
+    st.integers(0, 24 * 4 - 1),
+    st.sampled_from([0, 1, 2, -5]),
+).map(
+    lambda t: (
+        datetime.fromisoformat(t[0] + "T00:00+00:00") + timedelta(minutes=15 * t[1])
+    ).astimezone(TIMEZONE)
+)
 kinds = st.sampled_from(
     [("coordinates", "coordinates"), ("postcode", "postcode4"), ("place", "place")]
 )
@@ -77,7 +93,7 @@ def providers(draw: st.DrawFn, categories: tuple[str, ...]) -> list[Provider]:
                 phone=draw(optional),
                 website=draw(optional),
                 email=draw(optional),
-                opening_hours=draw(optional),
+                opening_hours=draw(hours),
                 facility_type=draw(st.none() | st.sampled_from(FACILITY_TYPES)),
                 services=draw(
                     st.none() | st.sampled_from(["seh", "verloskunde", "seh,verloskunde"])
@@ -101,10 +117,11 @@ def terms_in(terms: Eligibility, lang: str) -> Reimbursement:
     )
 
 
-def reference(args, origin, rule, directory, found, notice=None) -> dict:
+def reference(args, origin, rule, directory, timed, notice=None) -> dict:
     """What @blp.response(200, SearchResultSchema) would send for the same results; the
     API promises coordinates to 6 decimals."""
     lang = args["lang"]
+    found = timed.found
     return SCHEMA.dump(
         {
             "query": {
@@ -115,7 +132,15 @@ def reference(args, origin, rule, directory, found, notice=None) -> dict:
                 "max_km": args.get("max_km"),
                 "as_of": args.get("as_of"),
                 "age_group": args.get("age_group"),
+                "open_now": bool(args.get("open_now")),
+                "open_at": args.get("open_at"),
                 "origin": replace(origin, lat=round(origin.lat, 6), lon=round(origin.lon, 6)),
+            },
+            "opening": {
+                "at": timed.at.isoformat(),
+                "only_open": timed.only_open,
+                "out_of_hours": timed.out_of_hours,
+                "unknown_hours_only": timed.fallback,
             },
             "advice": [t.get(lang) for t in rule.advice],
             "referral": rule.referral.get(lang) if rule.referral else None,
@@ -124,9 +149,12 @@ def reference(args, origin, rule, directory, found, notice=None) -> dict:
                 {
                     "provider": replace(p, lat=round(p.lat, 6), lon=round(p.lon, 6)),
                     "distance_km": km,
+                    "open": state.open,
+                    "next_change": state.next_change,
                     "reimbursement": terms_in(terms, lang),
                 }
-                for p, km, terms in ((directory.providers[i], km, t) for i, km, t in found)
+                for (i, km, terms), state in zip(found, timed.statuses, strict=True)
+                for p in [directory.providers[i]]
             ],
             "notice": None if notice is None else notice.as_dict(),
         }
@@ -148,9 +176,25 @@ def reference(args, origin, rule, directory, found, notice=None) -> dict:
     kind=kinds,
     label=optional,
     age_group=st.none() | st.sampled_from(AGE_GROUPS),
+    at=moments,
+    time_filter=st.sampled_from([None, "open_now", "open_at"]),
 )
 def test_search_json_equals_schema_dump(
-    data, data_version, care, scheme, lang, limit, max_km, as_of, lat, lon, kind, label, age_group
+    data,
+    data_version,
+    care,
+    scheme,
+    lang,
+    limit,
+    max_km,
+    as_of,
+    lat,
+    lon,
+    kind,
+    label,
+    age_group,
+    at,
+    time_filter,
 ):
     rule = RULES.rule(care, scheme, age_group)
     ps = data.draw(providers(rule.categories()))
@@ -161,13 +205,20 @@ def test_search_json_equals_schema_dump(
         args["max_km"] = max_km
     if as_of is not None:
         args["as_of"] = as_of
+    if time_filter == "open_now":
+        args["open_now"] = True
+    elif time_filter == "open_at":
+        args["open_at"] = at
     origin = Origin(lat, lon, kind[0], kind[1], label)
     directory = Directory.build(data_version, ps)
-    found = nearest(directory, rule, origin, limit=limit, max_km=max_km)
-    notice = empty_notice(directory, rule, found=len(found), max_km=max_km, lang=lang)
-    body = search_json(args, origin, rule, directory, found, notice)
-    assert json.loads(body) == reference(args, origin, rule, directory, found, notice)
-    event("compared equal, with results" if found else "compared equal, no results")
+    timed = timed_nearest(
+        directory, rule, origin, at=at, only_open=time_filter is not None, limit=limit,
+        max_km=max_km,
+    )  # fmt: skip
+    notice = empty_notice(directory, rule, found=len(timed.found), max_km=max_km, lang=lang)
+    body = search_json(args, origin, rule, directory, timed, notice)
+    assert json.loads(body) == reference(args, origin, rule, directory, timed, notice)
+    event("compared equal, with results" if timed.found else "compared equal, no results")
 
 
 @settings(max_examples=300, deadline=None)
@@ -203,6 +254,8 @@ def test_query_json_is_the_query_as_understood(
         "max_km": max_km,
         "as_of": None if as_of is None else as_of.isoformat(),
         "age_group": age_group,
+        "open_now": False,
+        "open_at": None,
         "origin": {
             "lat": round(lat, 6),
             "lon": round(lon, 6),

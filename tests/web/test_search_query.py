@@ -7,7 +7,7 @@ counts them (run with --hypothesis-show-statistics).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from urllib.parse import quote
 
 import marshmallow as ma
@@ -51,6 +51,12 @@ VALID = {
     "as_of": st.dates(date(2000, 1, 1), date(2100, 12, 31)).map(date.isoformat),
     "age_group": st.sampled_from(AGE_GROUPS),
     "format": st.sampled_from(["json", "geojson"]),
+    "open_now": st.sampled_from(["true", "false"]),
+    "open_at": st.tuples(
+        st.datetimes(datetime(2000, 1, 1), datetime(2100, 12, 30)),
+        st.sampled_from(["+01:00", "+02:00", "Z", "-05:00", " 01:00", "+0100"]),
+        st.sampled_from(["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S"]),
+    ).map(lambda t: t[0].strftime(t[2]) + t[1]),
 }
 INVALID = {
     "care": st.sampled_from(["nope", "", "Pharmacy", "gp "]),
@@ -64,8 +70,22 @@ INVALID = {
     "as_of": st.sampled_from(["2026-02-30", "26-01-01", "2026-1-1", "today", "2026-01-31T00"]),
     "age_group": st.sampled_from(["Child", "", "senior", "kind"]),
     "format": st.sampled_from(["GeoJSON", "", "csv", "geo+json"]),
+    "open_now": st.sampled_from(["yes", "1", "True", "", "nope"]),
+    "open_at": st.sampled_from(
+        ["2026-12-05T22:00", "2026-12-05", "now", "2026-02-30T10:00+01:00", "1999-12-31T23:00Z"]
+    ),
 }
-OPTIONAL = ["scheme", "limit", "max_km", "lang", "as_of", "age_group", "format"]
+OPTIONAL = [
+    "scheme",
+    "limit",
+    "max_km",
+    "lang",
+    "as_of",
+    "age_group",
+    "format",
+    "open_now",
+    "open_at",
+]
 BAD_ORIGINS = [(), ("lat",), ("lon",), ("near", "lat", "lon"), ("near", "lat")]
 
 

@@ -8,7 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from directory_api.models import AGE_GROUPS
-from directory_api.search.rules import CareRule, Eligibility, Text
+from directory_api.search.rules import CareRule, Eligibility, OutOfHours, Text
 from directory_api.web.context import get_services
 from directory_api.web.schemas import CareTypeListSchema
 
@@ -57,6 +57,18 @@ def rule_json(rule: CareRule) -> dict[str, Any]:
         "advice": [text_json(t) for t in rule.advice],
         "referral": text_json(rule.referral),
         "sources": list(rule.sources),
+        "out_of_hours": out_of_hours_json(rule.out_of_hours),
+    }
+
+
+def out_of_hours_json(route: OutOfHours | None) -> dict[str, Any] | None:
+    if route is None:
+        return None
+    return {
+        "when": route.when,
+        "description": text_json(route.description),
+        "eligible": [eligibility_json(e) for e in route.eligible],
+        "sources": list(route.sources),
     }
 
 

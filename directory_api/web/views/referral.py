@@ -14,17 +14,19 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import marshmallow as ma
 from flask import Blueprint as FlaskBlueprint
-from flask import Response, jsonify, render_template, request
+from flask import Response, g, jsonify, render_template, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
+from directory_api.hours.evaluate import TIMEZONE
 from directory_api.models import Origin
 from directory_api.search.rules import Text, encode
 from directory_api.search.sheet import Section, sections
@@ -32,7 +34,7 @@ from directory_api.web.context import get_services, request_directory
 from directory_api.web.errors import error_body
 from directory_api.web.referral_query import fast_referral_first
 from directory_api.web.schemas_referral import ReferralArgsSchema, ReferralSchema
-from directory_api.web.search_encoding import query_json
+from directory_api.web.search_encoding import query_json, status_json
 from directory_api.web.views import widget
 from directory_api.web.views.search import resolve_origin
 
@@ -75,6 +77,11 @@ def build(args: dict[str, Any]) -> tuple[Any, Origin, list[Section]]:
     services = get_services()
     directory = request_directory(args.get("as_of"), services)
     origin = resolve_origin(services, args)
+    at = args.get("open_at")
+    if at is None:  # the statuses depend on the minute: so does the ETag (as in search)
+        at = datetime.now(TIMEZONE).replace(second=0, microsecond=0)
+        if g.get("etag"):
+            g.etag = f"{g.etag}-{at:%H%M}"
     found = sections(
         directory,
         services.rules,
@@ -83,6 +90,8 @@ def build(args: dict[str, Any]) -> tuple[Any, Origin, list[Section]]:
         scheme=args["scheme"],
         lang=args["lang"],
         per_care=args["per_care"],
+        at=at,
+        only_open=bool(args.get("open_now")) or "open_at" in args,
         age_group=args.get("age_group"),
         max_km=args.get("max_km"),
     )
@@ -109,8 +118,11 @@ def referral_json(
     parts = []
     for section in found:
         results = b",".join(
-            b'{"provider":%b,"distance_km":%r%b' % (text(item), km, terms.terms_json[lang])
-            for item, km, terms in section.found
+            b'{"provider":%b,"distance_km":%r%b%b'
+            % (text(item), km, status_json(state), terms.terms_json[lang])
+            for (item, km, terms), state in zip(
+                section.timed.found, section.timed.statuses, strict=True
+            )
         )
         parts.append(
             b'{"care":"%s",%b,"notice":%b,"results":[%b]}'

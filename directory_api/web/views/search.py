@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import datetime
 from typing import Any
 
-from flask import Response, request
+from flask import Response, g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from directory_api.errors import DirectoryError, LocationError
 from directory_api.geo.gazetteer import parse_coordinates
+from directory_api.hours.evaluate import TIMEZONE
 from directory_api.models import Origin
 from directory_api.search.notice import empty_notice
-from directory_api.search.ranking import nearest
+from directory_api.search.timed import timed_nearest
 from directory_api.services import Services
 from directory_api.web.context import get_services, request_directory
 from directory_api.web.geojson import MEDIA_TYPE as GEOJSON
@@ -44,15 +46,24 @@ def answer(args: dict[str, Any]) -> Response:
     directory = request_directory(args.get("as_of"), services)
     origin = resolve_origin(services, args)
     rule = services.rules.rule(args["care"], args["scheme"], args.get("age_group"))
-    found = nearest(directory, rule, origin, limit=args["limit"], max_km=args.get("max_km"))
-    log_search(args, origin, len(found), started)
+    at = args.get("open_at")
+    if at is None:  # the answer depends on the minute: so does its ETag (web/readpath.py)
+        at = datetime.now(TIMEZONE).replace(second=0, microsecond=0)
+        if g.get("etag"):
+            g.etag = f"{g.etag}-{at:%H%M}"
+    only_open = bool(args.get("open_now")) or "open_at" in args
+    timed = timed_nearest(
+        directory, rule, origin, at=at, only_open=only_open, limit=args["limit"],
+        max_km=args.get("max_km"),
+    )  # fmt: skip
+    log_search(args, origin, len(timed.found), started)
     notice = empty_notice(
-        directory, rule, found=len(found), max_km=args.get("max_km"), lang=args["lang"]
+        directory, rule, found=len(timed.found), max_km=args.get("max_km"), lang=args["lang"]
     )
     if wants_geojson(args, request):  # format=geojson or Accept: application/geo+json
-        body = search_geojson(args, origin, rule, directory, found, notice)
+        body = search_geojson(args, origin, rule, directory, timed, notice)
         return Response(body, content_type=GEOJSON)
-    body = search_json(args, origin, rule, directory, found, notice)
+    body = search_json(args, origin, rule, directory, timed, notice)
     return Response(body, mimetype="application/json")
 
 
