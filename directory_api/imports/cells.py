@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
@@ -18,7 +19,16 @@ from marshmallow import ValidationError, fields
 
 from directory_api.errors import MalformedPostcode
 from directory_api.geo.gazetteer import normalize_postcode
+from directory_api.imports.contacts import (
+    NL_COLUMN,
+    PHONE,
+    SEPARATORS,
+    SPECIAL_USE,
+    email_address,
+    phone_number,
+)
 from directory_api.models import CATEGORIES, PROVIDER_FIELDS
+from directory_api.text import FORBIDDEN_CLASS, forbidden_character
 
 _TRUE = frozenset({"true", "ja", "yes", "j", "y", "1", "waar"})
 _FALSE = frozenset({"false", "nee", "no", "n", "0", "onwaar"})
@@ -79,11 +89,9 @@ def show(value: str, limit: int = 40) -> str:
 
 
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)")
-_PHONE = re.compile(r"\+?[0-9][0-9 ()./-]*")
 _DOMAIN = r"(?:[^\W_](?:[\w-]*[^\W_])?\.)+[^\W\d_]{2,}\.?(?::[0-9]+)?"
 _URL = re.compile(rf"https?://{_DOMAIN}(?:[/?#]\S*)?", re.IGNORECASE)
 _BARE = re.compile(rf"{_DOMAIN}(?:[/?#]\S*)?", re.IGNORECASE)
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 
 
 def _number(text: str) -> float | None:
@@ -103,6 +111,20 @@ COLUMN_LENGTHS: dict[str, int] = {
 }
 
 
+# --- clean text: what every text cell must be (issue 14) ---------------------------------
+
+_F = FORBIDDEN_CLASS  # for the PLAIN expressions: a plain cell holds none of these
+
+
+def clean_text(text: str) -> str:
+    """The text NFC-normalised; a ValidationError if it holds a character no cell may hold
+    (text.FORBIDDEN: controls, bidi overrides and isolates, zero-width characters)."""
+    found = forbidden_character(text)
+    if found is not None:
+        raise ValidationError(f"holds the invisible or control character {found}: refused")
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
 def _has_empty(cells: Sequence[str], joined: str) -> bool:
     """Is one of the cells ""? (joined: the cells joined by "\x00")"""
     ends = joined[:1] + joined[-1:]
@@ -115,7 +137,7 @@ class Text(fields.Field):
     # A plain cell (see load_column) is empty or has no whitespace around it and no formula
     # character first, so that strip() and looks_like_formula() change nothing. None: no
     # plain cells; every distinct cell goes through _deserialize once.
-    PLAIN: str | None = r"(?:[^\s=+\-@\x00][^\x00]*+(?<!\s))?"
+    PLAIN: str | None = rf"(?:[^\s=+\-@{_F}][^{_F}]*+(?<!\s))?"
 
     def longest(self, attr: str) -> int:
         """The longest plain cell: both length checks of _deserialize pass."""
@@ -141,6 +163,7 @@ class Text(fields.Field):
         text = value.strip()
         if not text or text == "-":  # a lone dash is a spreadsheet's "nothing here"
             return self.empty()
+        text = clean_text(text)
         if looks_like_formula(value) and not self.harmless(text):
             raise ValidationError("looks like a spreadsheet formula")
         cleaned = self.clean(text)
@@ -161,7 +184,7 @@ class Text(fields.Field):
 
 
 class Name(Text):
-    PLAIN = r"[^\s=+\-@\x00][^\x00]*+(?<!\s)"  # never empty
+    PLAIN = rf"[^\s=+\-@{_F}][^{_F}]*+(?<!\s)"  # never empty
 
     def plain_column(self, cells: Sequence[str], joined: str) -> Sequence[Any] | None:
         return cells
@@ -219,16 +242,31 @@ class Postcode(Text):
 
 
 class Phone(Text):
+    """A phone number as phonenumbers reads it (region NL, or +country), in E.164
+    ('+31301234567'): the one form served, which a tel: link dials exactly."""
+
+    # Digits in groups, 0 first: plain_column keeps the valid Dutch ones (contacts.NL_NUMBER)
+    PLAIN = r"(?:0[1-9](?:[ -]?+[0-9])*+)?"
+
+    def plain_column(self, cells: Sequence[str], joined: str) -> Sequence[Any] | None:
+        compact = joined.translate(SEPARATORS)
+        if not NL_COLUMN.fullmatch(compact):
+            return None
+        return ["+31" + c[1:] if c else None for c in compact.split("\x00")]
+
     def harmless(self, text: str) -> bool:
         digits = sum(c.isdigit() for c in text)
-        return bool(_PHONE.fullmatch(text)) and 3 <= digits <= 15
+        return bool(PHONE.fullmatch(text)) and 3 <= digits <= 15
+
+    def clean(self, text: str) -> Any:
+        return phone_number(text)
 
 
 class Website(Text):
     # What _URL takes as it is, with ASCII domain names only (a faster expression)
     PLAIN = (
         r"(?:[hH][tT][tT][pP][sS]?://(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*+(?<!-))?\.)++"
-        r"[a-zA-Z]{2,}+\.?(?::[0-9]+)?(?:[/?#][^\s\x00]*+)?)?"
+        rf"[a-zA-Z]{{2,}}+\.?(?::[0-9]+)?(?:[/?#][^\s{_F}]*+)?)?"
     )
 
     def clean(self, text: str) -> Any:
@@ -240,14 +278,26 @@ class Website(Text):
 
 
 class Email(Text):
-    # _EMAIL without "mailto:" in front and with no formula character first
-    PLAIN = r"(?:(?!mailto:)[^@\s=+\-\x00][^@\s\x00]*@[^@\s\x00]+\.[^@\s.\x00]+)?"
+    """An address as email-validator takes it (no quoted local part, no display name, no
+    deliverability check), in its normalised form; no '?', '&', '%' or '#', which a mailto:
+    link would read as headers (a@b.nl?cc=c@d.nl)."""
+
+    # ASCII addresses email-validator gives back unchanged (lowercase, dot-atom local
+    # part of at most 64, labels of at most 63, 254 in all); plain_column drops special-use
+    # domains (.test, .local, ...)
+    PLAIN = (
+        r"(?:(?=[^\x00]{0,254}(?![^\x00]))(?=[^@\x00]{1,64}@)"
+        r"[a-z0-9_][a-z0-9_+-]*+(?:\.[a-z0-9_+-]++)*+@"
+        r"(?:(?=[a-z0-9-]{1,63}\.)[a-z0-9]++(?:-[a-z0-9]++)*+\.)++[a-z]{2,63}+)?"
+    )
+
+    def plain_column(self, cells: Sequence[str], joined: str) -> Sequence[Any] | None:
+        if SPECIAL_USE.search(joined):
+            return None
+        return super().plain_column(cells, joined)
 
     def clean(self, text: str) -> Any:
-        text = text.removeprefix("mailto:")
-        if not _EMAIL.fullmatch(text):
-            raise ValidationError(f"not an e-mail address: {show(text)}")
-        return text
+        return email_address(text.removeprefix("mailto:"))
 
 
 class Coordinate(Text):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+from collections import Counter
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -19,7 +20,7 @@ from directory_api.imports.columns import ColumnChecker
 from directory_api.imports.headers import Columns, map_columns, unknown_warning
 from directory_api.imports.record_chunks import SpansLines, record_chunks
 from directory_api.imports.records import detect_delimiter, iter_records
-from directory_api.imports.report import ParsedFile
+from directory_api.imports.report import MAX_PROBLEMS, ParsedFile
 from directory_api.imports.rows import ProviderRowSchema, RowLocator
 from directory_api.models import CATEGORIES
 
@@ -68,9 +69,11 @@ def read_provider_file(
     default_contracted: bool | None = None,
     column_map: Mapping[str, str] | None = None,
     max_field_chars: int = 10_000,
+    max_problems: int = MAX_PROBLEMS,
 ) -> ParsedFile:
-    """Read a CSV export (',', ';' or tab; UTF-8/16, Windows-1252). Never raises on bad data."""
-    parsed = ParsedFile(checksum=hashlib.sha256(data).hexdigest())
+    """Read a CSV export (',', ';' or tab; UTF-8/16, Windows-1252). Never raises on bad data.
+    The first `max_problems` problems are kept in detail, the others counted (report.py)."""
+    parsed = ParsedFile(checksum=hashlib.sha256(data).hexdigest(), max_problems=max_problems)
     decoded = decoding.decode(data)
     parsed.encoding = decoded.encoding
     parsed.warnings += [decoded.warning] if decoded.warning else []
@@ -91,7 +94,14 @@ def read_provider_file(
         for lines, rows in record_chunks(text, parsed.delimiter, ColumnChecker.CHUNK)
     )
     try:
-        fresh = replace(parsed, rows=[], identities=[], problems=[], warnings=[*parsed.warnings])
+        fresh = replace(
+            parsed,
+            rows=[],
+            identities=[],
+            problems=[],
+            warnings=[*parsed.warnings],
+            problem_counts=Counter(),
+        )
         return _read_records(fresh, chunks, *options)
     except SpansLines:
         pass
@@ -177,10 +187,15 @@ def read_provider_records(
     default_category: str | None = None,
     default_contracted: bool | None = None,
     max_field_chars: int = 10_000,
+    max_problems: int = MAX_PROBLEMS,
 ) -> ParsedFile:
     """JSON rows, validated like CSV rows (keys as headers); record i is reported as line i + 2."""
     dump = json.dumps(list(records), ensure_ascii=False, default=str)
-    parsed = ParsedFile(checksum=hashlib.sha256(dump.encode()).hexdigest(), encoding="json")
+    parsed = ParsedFile(
+        checksum=hashlib.sha256(dump.encode()).hexdigest(),
+        encoding="json",
+        max_problems=max_problems,
+    )
     category = _check_defaults(parsed, default_category)
     if parsed.problems:
         return parsed

@@ -30,7 +30,7 @@ def test_comma_utf8_with_every_column():
         house_number="12",
         postcode="3511 AB",
         city="Utrecht",
-        phone="030-1234567",
+        phone="+31301234567",
         website="https://www.apotheekcentrum.nl",
         email="info@apotheekcentrum.nl",
         opening_hours="ma-vr 8:00-18:00, za 9:00-12:00",
@@ -61,7 +61,7 @@ def test_semicolon_windows_1252_with_dutch_headers():
     assert (muller.street, muller.house_number, muller.phone) == (
         "Hinthamerstraat",
         "5",
-        "073-6123456",
+        "+31736123456",
     )
     assert (muller.category, muller.cak_contracted) == ("pharmacy", True)
     assert (zuid.location_precision, zuid.cak_contracted) == ("place", False)
