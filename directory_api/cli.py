@@ -18,6 +18,7 @@ from directory_api.errors import DirectoryError
 from directory_api.models import CATEGORIES
 from directory_api.services import Services
 from directory_api.store.availability import unavailable, unreachable
+from directory_api.text import terminal_safe
 
 
 @contextmanager
@@ -34,11 +35,17 @@ def _services() -> Iterator[Services]:
         if not unreachable(error):
             raise
         url = services.store.url if services is not None else ""
-        click.echo(f"error: {unavailable(url).message}; nothing was changed", err=True)
+        _echo(f"error: {unavailable(url).message}; nothing was changed", err=True)
         sys.exit(2)
     finally:
         if services is not None:
             services.store.dispose()
+
+
+def _echo(text: str, err: bool = False) -> None:
+    """One line to the terminal, every control character from data escaped (text.py
+    terminal_safe: ESC, OSC, BEL, backspace, bidi overrides, line breaks inside a value)."""
+    click.echo(terminal_safe(text), err=err)
 
 
 @click.group()
@@ -72,6 +79,13 @@ def _column_map(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--skip-invalid", is_flag=True, help="Import the valid rows, report the others.")
 @click.option("--dry-run", is_flag=True, help="Validate and show the changes; publish nothing.")
 @click.option("--column", "columns", multiple=True, help="FIELD=HEADER for unusual headers.")
+@click.option(
+    "--max-problems",
+    type=click.IntRange(min=1),
+    default=lambda: int(os.environ.get("DIRECTORY_IMPORT_MAX_PROBLEMS") or 1000),
+    show_default="1000 or DIRECTORY_IMPORT_MAX_PROBLEMS",
+    help="Problems reported in detail (the others are counted per column).",
+)
 def import_command(
     file: Path,
     category: str | None,
@@ -81,6 +95,7 @@ def import_command(
     skip_invalid: bool,
     dry_run: bool,
     columns: tuple[str, ...],
+    max_problems: int,
 ) -> None:
     """Import a CSV list of providers as a new version of a source (all or nothing)."""
     from directory_api.imports.pipeline import import_file
@@ -97,14 +112,27 @@ def import_command(
                 skip_invalid=skip_invalid,
                 dry_run=dry_run,
                 column_map=_column_map(columns),
+                max_problems=max_problems,
             )
     except DirectoryError as error:
-        click.echo(f"import rejected: {error.message}", err=True)
+        _echo(f"import rejected: {error.message}", err=True)
         for problem in getattr(error, "problems", []):
-            click.echo(f"  {problem}", err=True)
+            _echo(f"  {problem}", err=True)
+        _echo_counts(getattr(error, "counts", None))
         sys.exit(1)
     for line in outcome.report_lines():
-        click.echo(line)
+        _echo(line)
+
+
+def _echo_counts(counts: dict[str, Any] | None) -> None:
+    """The problems counted per column, when the report gave only the first ones."""
+    if counts and counts["total"] > counts["shown"]:
+        kinds = ", ".join(f"{kind}: {n}" for kind, n in counts["by_kind"].items())
+        _echo(
+            f"  ... {counts['total']} problems in all, the first {counts['shown']} shown "
+            f"(per column: {kinds})",
+            err=True,
+        )
 
 
 # -- sources and versions -------------------------------------------------------------------
@@ -116,7 +144,7 @@ def sources_command() -> None:
     with _services() as services:
         listed = services.store.sources()
     for s in listed:
-        click.echo(
+        _echo(
             f"{s.slug}\tv{s.version}\t{s.row_count} rows\tlist date {s.list_date or '-'}\t{s.name}"
         )
 
@@ -132,7 +160,7 @@ def versions_command(source: str) -> None:
         _fail(error)
     for v in versions:
         mark = "*" if v.published else " "
-        click.echo(
+        _echo(
             f"{mark} v{v.version}\t{v.row_count} rows\tlist date {v.list_date or '-'}\t"
             f"imported {v.imported_at:%Y-%m-%d %H:%M}\t{v.checksum[:12]}"
         )
@@ -149,17 +177,17 @@ def diff_command(source: str, from_version: int | None, to_version: int | None) 
             d = services.store.diff(source, from_version, to_version)
     except DirectoryError as error:
         _fail(error)
-    click.echo(f"{d.source}: v{d.from_version} -> v{d.to_version}")
-    click.echo(
+    _echo(f"{d.source}: v{d.from_version} -> v{d.to_version}")
+    _echo(
         f"added {len(d.added)}, removed {len(d.removed)}, changed {len(d.changed)}, "
         f"unchanged {d.unchanged}"
     )
     for c in d.added:
-        click.echo(f"+ {c.provider_id} {c.name}")
+        _echo(f"+ {c.provider_id} {c.name}")
     for c in d.removed:
-        click.echo(f"- {c.provider_id} {c.name}")
+        _echo(f"- {c.provider_id} {c.name}")
     for c in d.changed:
-        click.echo(f"~ {c.provider_id} {c.name}: {', '.join(c.fields)}")
+        _echo(f"~ {c.provider_id} {c.name}: {', '.join(c.fields)}")
 
 
 @main.command("rollback")
@@ -172,7 +200,7 @@ def rollback_command(source: str, version: int) -> None:
             data_version = services.store.rollback(source, version)
     except DirectoryError as error:
         _fail(error)
-    click.echo(f"{source}: version {version} published again (data version {data_version})")
+    _echo(f"{source}: version {version} published again (data version {data_version})")
 
 
 @main.command("token")
@@ -181,14 +209,14 @@ def token_command() -> None:
     from directory_api.web.auth import new_token, token_hash
 
     token = new_token()
-    click.echo(f"token (give to the admin, store nowhere else): {token}")
-    click.echo(f"hash (for DIRECTORY_ADMIN_TOKEN_HASHES):         {token_hash(token)}")
+    _echo(f"token (give to the admin, store nowhere else): {token}")
+    _echo(f"hash (for DIRECTORY_ADMIN_TOKEN_HASHES):         {token_hash(token)}")
 
 
 def _fail(error: DirectoryError) -> NoReturn:
-    click.echo(f"error: {error.message}", err=True)
+    _echo(f"error: {error.message}", err=True)
     for problem in getattr(error, "problems", []):
-        click.echo(f"  {problem}", err=True)
+        _echo(f"  {problem}", err=True)
     sys.exit(1)
 
 
@@ -204,7 +232,7 @@ def db_upgrade() -> None:
 
     with _services() as services:  # opening the store already upgrades it
         url = services.store.url
-    click.echo(f"schema at revision {main_upgrade(url)}")
+    _echo(f"schema at revision {main_upgrade(url)}")
 
 
 # -- geodata --------------------------------------------------------------------------------
@@ -236,10 +264,10 @@ def geodata_fetch(mirror: Path | None) -> None:
     try:
         paths = geodata_module.fetch(target, mirror=Path(mirror) if mirror else None)
     except DirectoryError as error:
-        click.echo(f"geodata fetch failed: {error.message}", err=True)
+        _echo(f"geodata fetch failed: {error.message}", err=True)
         sys.exit(1)
     for path in paths:
-        click.echo(f"ok  {path}")
+        _echo(f"ok  {path}")
 
 
 # -- openapi --------------------------------------------------------------------------------
@@ -262,10 +290,10 @@ def openapi_command(output: Path | None) -> None:
     text = openapi_text(app)
     app.extensions["directory"].store.dispose()
     if output is None:
-        click.echo(text, nl=False)
+        click.echo(text, nl=False)  # the document, ours: its line breaks are kept
     else:
         output.write_text(text, encoding="utf-8")
-        click.echo(f"wrote {output}")
+        _echo(f"wrote {output}")
 
 
 # -- seed -----------------------------------------------------------------------------------
@@ -279,11 +307,11 @@ def seed_command() -> None:
     try:
         with _services() as services:
             for line in seed(services):
-                click.echo(line)
+                _echo(line)
     except DirectoryError as error:
-        click.echo(f"seed failed: {error.message}", err=True)
+        _echo(f"seed failed: {error.message}", err=True)
         for problem in getattr(error, "problems", []):
-            click.echo(f"  {problem}", err=True)
+            _echo(f"  {problem}", err=True)
         sys.exit(1)
 
 

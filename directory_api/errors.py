@@ -89,6 +89,12 @@ class InvalidRow:
 class ImportRejected(DirectoryError):
     """A file was rejected as a whole; nothing was published."""
 
-    def __init__(self, message: str, problems: list[InvalidRow] | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        problems: list[InvalidRow] | None = None,
+        counts: dict[str, object] | None = None,
+    ) -> None:
         super().__init__(message)
         self.problems: list[InvalidRow] = list(problems or [])
+        self.counts = counts  # {total, shown, by_kind} when the problems were cut

@@ -10,7 +10,7 @@ from directory_api.errors import DirectoryError, ImportRejected
 from directory_api.geo.online import OnlineGeocoder
 from directory_api.imports.cells import looks_like_formula, show
 from directory_api.imports.reader import gc_paused, read_provider_file, read_provider_records
-from directory_api.imports.report import ParsedFile
+from directory_api.imports.report import MAX_PROBLEMS, ParsedFile, count_lines
 from directory_api.models import ProviderRow
 from directory_api.services import Services
 from directory_api.versions.identity import slugify
@@ -44,8 +44,9 @@ class ImportOutcome:
         lines += [f"  ~ {c.provider_id} {c.name}: {', '.join(c.fields)}" for c in d.changed[:50]]
         lines += [f"warning: {w}" for w in self.parsed.warnings]
         if self.parsed.problems:
-            lines.append(f"skipped {len(self.parsed.problems)} problem(s):")
+            lines.append(f"skipped {self.parsed.problem_total} problem(s):")
             lines += [f"  {p}" for p in self.parsed.problems]
+            lines += count_lines(self.parsed)
         return lines
 
 
@@ -61,8 +62,10 @@ def import_file(
     dry_run: bool = False,
     column_map: Mapping[str, str] | None = None,
     slug: str | None = None,
+    max_problems: int = MAX_PROBLEMS,
 ) -> ImportOutcome:
-    """Validate every row; publish all or nothing (or the valid rows with skip_invalid)."""
+    """Validate every row; publish all or nothing (or the valid rows with skip_invalid).
+    The report gives the first `max_problems` problems and counts the others."""
 
     def read() -> ParsedFile:
         return read_provider_file(
@@ -71,6 +74,7 @@ def import_file(
             default_category=category,
             default_contracted=contracted,
             column_map=column_map,
+            max_problems=max_problems,
         )
 
     return _locked_import(services, read, source_name, slug, list_date, skip_invalid, dry_run)
@@ -87,6 +91,7 @@ def import_records(
     list_date: date | None = None,
     skip_invalid: bool = False,
     dry_run: bool = False,
+    max_problems: int = MAX_PROBLEMS,
 ) -> ImportOutcome:
     """As import_file, for rows given as JSON objects."""
 
@@ -96,6 +101,7 @@ def import_records(
             locator=services.gazetteer,
             default_category=category,
             default_contracted=contracted,
+            max_problems=max_problems,
         )
 
     return _locked_import(services, read, source_name, slug, list_date, skip_invalid, dry_run)
@@ -160,14 +166,16 @@ def publish_parsed(
     dry_run: bool,
 ) -> ImportOutcome:
     """Reject or publish what the importer read."""
+    counts = parsed.problem_summary()
     if parsed.problems and not skip_invalid:
         raise ImportRejected(
-            f"{len(parsed.problems)} problem(s) in the file; nothing was imported "
+            f"{parsed.problem_total} problem(s) in the file; nothing was imported "
             "(fix them, or use --skip-invalid to import the valid rows)",
             parsed.problems,
+            counts,
         )
     if not parsed.rows:
-        raise ImportRejected("no valid rows; nothing was imported", parsed.problems)
+        raise ImportRejected("no valid rows; nothing was imported", parsed.problems, counts)
     if services.online_geocoder is not None:
         parsed.rows = refine_locations(parsed.rows, services.online_geocoder)
     result = services.store.publish(

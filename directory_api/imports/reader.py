@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import gc
 import hashlib
-from collections import Counter
 import json
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -84,6 +84,11 @@ def read_provider_file(
         parsed.problem(1, None, "file is empty")
         return parsed
     text = decoded.text
+    if "\x00" in text:
+        kept = _drop_nul_lines(parsed, text)
+        if kept is None:
+            return parsed
+        text = kept
     parsed.delimiter = detect_delimiter(text)
     options = (locator, default_category, default_contracted, column_map, max_field_chars)
     # Records of one line each are read and checked a chunk at a time, while their cells
@@ -98,14 +103,28 @@ def read_provider_file(
             parsed,
             rows=[],
             identities=[],
-            problems=[],
+            problems=[*parsed.problems],
             warnings=[*parsed.warnings],
-            problem_counts=Counter(),
+            problem_counts=Counter(parsed.problem_counts),
         )
         return _read_records(fresh, chunks, *options)
     except SpansLines:
         pass
     return _read_records(parsed, iter([_slow_records(text, parsed.delimiter)]), *options)
+
+
+def _drop_nul_lines(parsed: ParsedFile, text: str) -> str | None:
+    """The text with every line that holds a NUL byte blanked, each a problem naming its
+    line (a NUL is no character of any list); None if the header holds one."""
+    lines = text.split("\n")
+    for number, line in enumerate(lines, start=1):
+        if "\x00" in line:
+            parsed.problem(number, None, "holds a NUL byte (U+0000): the line was not read")
+            lines[number - 1] = ""
+    header = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if header is None or parsed.problems[0].line <= header + 1:
+        return None  # the header (or all there is) was blanked
+    return "\n".join(lines)
 
 
 Chunk = tuple[list[int], Sequence[list[str] | None], dict[int, str]]
@@ -130,9 +149,10 @@ def _read_records(
     if header is None:
         parsed.problem(lines[0], None, f"cannot read the header: {errors.get(0)}")
         return parsed
+    before = parsed.problem_total  # the lines with a NUL
     columns = _header_columns(parsed, lines[0], header, column_map, default_category)
     category = _check_defaults(parsed, default_category)
-    if parsed.problems:
+    if parsed.problem_total > before:
         return parsed
     schema = ProviderRowSchema(
         default_category=category,

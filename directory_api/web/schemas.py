@@ -32,7 +32,14 @@ class ErrorSchema(ma.Schema):
     )
     problems = fields.List(
         fields.Dict(),
-        metadata={"description": "For rejected imports: every problem as {line, column, reason}"},
+        metadata={
+            "description": "For rejected imports: the first problems (at most "
+            "DIRECTORY_IMPORT_MAX_PROBLEMS, default 1000) as {line, column, reason}"
+        },
+    )
+    problem_counts = fields.Nested(
+        "ProblemCountsSchema",
+        metadata={"description": "For rejected imports: every problem counted"},
     )
 
 
@@ -344,6 +351,19 @@ class ProblemSchema(ma.Schema):
     reason = fields.String(required=True)
 
 
+class ProblemCountsSchema(ma.Schema):
+    """An import's problems counted: all of them, those shown in detail, and per kind."""
+
+    total = fields.Integer(required=True)
+    shown = fields.Integer(required=True, metadata={"description": "problems given in detail"})
+    by_kind = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        required=True,
+        metadata={"description": "column as written (or '(row)') -> problems"},
+    )
+
+
 class ImportResultSchema(ma.Schema):
     source = fields.String(required=True)
     version = fields.Integer(allow_none=True, required=True)
@@ -353,7 +373,12 @@ class ImportResultSchema(ma.Schema):
     checksum = fields.String(required=True)
     diff = fields.Nested(DiffSchema, required=True)
     warnings = fields.List(fields.String(), required=True)
-    skipped = fields.List(fields.Nested(ProblemSchema), required=True)
+    skipped = fields.List(
+        fields.Nested(ProblemSchema),
+        required=True,
+        metadata={"description": "the first problems skipped (problem_counts counts all)"},
+    )
+    problem_counts = fields.Nested(ProblemCountsSchema, required=True)
 
 
 class RollbackSchema(StrictSchema):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
-from flask import request
+from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
@@ -75,6 +75,7 @@ class SourceImports(MethodView):
             "list_date": options.get("list_date"),
             "skip_invalid": options["skip_invalid"],
             "dry_run": options["dry_run"],
+            "max_problems": current_app.config["DIRECTORY_IMPORT_MAX_PROBLEMS"],
         }
         if data is not None:
             outcome = import_file(services, data, **common)
@@ -167,4 +168,5 @@ def outcome_json(outcome: ImportOutcome) -> dict[str, Any]:
         "diff": diff_json(r.diff),
         "warnings": list(outcome.parsed.warnings),
         "skipped": [p.as_dict() for p in outcome.parsed.problems],
+        "problem_counts": outcome.parsed.problem_summary(),
     }
