@@ -13,6 +13,7 @@ from directory_api.imports.reader import gc_paused, read_provider_file, read_pro
 from directory_api.imports.report import MAX_PROBLEMS, ParsedFile, count_lines
 from directory_api.models import ProviderRow
 from directory_api.services import Services
+from directory_api.text import forbidden_character
 from directory_api.versions.identity import slugify
 from directory_api.versions.records import PublishResult
 
@@ -121,6 +122,11 @@ def _locked_import(
         raise DirectoryError(
             f"source name {show(source_name)} looks like a spreadsheet formula",
             field_name="name",
+        )
+    hidden = forbidden_character(source_name)  # text.py: controls, bidi, zero-width
+    if hidden is not None:
+        raise DirectoryError(
+            f"source name holds the invisible or control character {hidden}", field_name="name"
         )
     if len(source_name) > MAX_SOURCE_NAME:  # the column's length
         raise DirectoryError(
