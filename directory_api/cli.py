@@ -124,15 +124,22 @@ def import_command(
         _echo(line)
 
 
+def _echo_row(*fields: object) -> None:
+    """Fields separated by tabs, each escaped as _echo escapes a line."""
+    click.echo("\t".join(terminal_safe(str(f)) for f in fields))
+
+
 def _echo_counts(counts: dict[str, Any] | None) -> None:
     """The problems counted per column, when the report gave only the first ones."""
-    if counts and counts["total"] > counts["shown"]:
+    if counts and (counts["total"] > counts["shown"] or counts["unchecked_rows"]):
         kinds = ", ".join(f"{kind}: {n}" for kind, n in counts["by_kind"].items())
         _echo(
             f"  ... {counts['total']} problems in all, the first {counts['shown']} shown "
             f"(per column: {kinds})",
             err=True,
         )
+        if counts["unchecked_rows"]:
+            _echo(f"  ... and the last {counts['unchecked_rows']} rows were not checked", err=True)
 
 
 # -- sources and versions -------------------------------------------------------------------
@@ -144,8 +151,12 @@ def sources_command() -> None:
     with _services() as services:
         listed = services.store.sources()
     for s in listed:
-        _echo(
-            f"{s.slug}\tv{s.version}\t{s.row_count} rows\tlist date {s.list_date or '-'}\t{s.name}"
+        _echo_row(
+            s.slug,
+            f"v{s.version}",
+            f"{s.row_count} rows",
+            f"list date {s.list_date or '-'}",
+            s.name,
         )
 
 
@@ -160,9 +171,12 @@ def versions_command(source: str) -> None:
         _fail(error)
     for v in versions:
         mark = "*" if v.published else " "
-        _echo(
-            f"{mark} v{v.version}\t{v.row_count} rows\tlist date {v.list_date or '-'}\t"
-            f"imported {v.imported_at:%Y-%m-%d %H:%M}\t{v.checksum[:12]}"
+        _echo_row(
+            f"{mark} v{v.version}",
+            f"{v.row_count} rows",
+            f"list date {v.list_date or '-'}",
+            f"imported {v.imported_at:%Y-%m-%d %H:%M}",
+            v.checksum[:12],
         )
 
 

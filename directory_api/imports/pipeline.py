@@ -76,6 +76,7 @@ def import_file(
             default_contracted=contracted,
             column_map=column_map,
             max_problems=max_problems,
+            check_all=skip_invalid,  # else the rows after a full report need no checking
         )
 
     return _locked_import(services, read, source_name, slug, list_date, skip_invalid, dry_run)
@@ -103,6 +104,7 @@ def import_records(
             default_category=category,
             default_contracted=contracted,
             max_problems=max_problems,
+            check_all=skip_invalid,
         )
 
     return _locked_import(services, read, source_name, slug, list_date, skip_invalid, dry_run)

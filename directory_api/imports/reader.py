@@ -70,10 +70,14 @@ def read_provider_file(
     column_map: Mapping[str, str] | None = None,
     max_field_chars: int = 10_000,
     max_problems: int = MAX_PROBLEMS,
+    check_all: bool = True,
 ) -> ParsedFile:
     """Read a CSV export (',', ';' or tab; UTF-8/16, Windows-1252). Never raises on bad data.
-    The first `max_problems` problems are kept in detail, the others counted (report.py)."""
-    parsed = ParsedFile(checksum=hashlib.sha256(data).hexdigest(), max_problems=max_problems)
+    The first `max_problems` problems are kept in detail, the others counted; without
+    check_all the rows after them are not checked (report.py)."""
+    parsed = ParsedFile(
+        checksum=hashlib.sha256(data).hexdigest(), max_problems=max_problems, check_all=check_all
+    )
     decoded = decoding.decode(data)
     parsed.encoding = decoded.encoding
     parsed.warnings += [decoded.warning] if decoded.warning else []
@@ -163,6 +167,10 @@ def _read_records(
     with gc_paused():
         checker.check_table(lines[1:], rows[1:], {i - 1: e for i, e in errors.items()}, columns)
         for more_lines, more_rows, more_errors in chunks:
+            if parsed.done:  # the report is full and the file rejected: count the rows
+                parsed.total_rows += len(more_lines)
+                parsed.unchecked_rows += len(more_lines)
+                continue
             checker.check_table(more_lines, more_rows, more_errors, columns)
     checker.finish()
     if parsed.total_rows == 0:
@@ -208,6 +216,7 @@ def read_provider_records(
     default_contracted: bool | None = None,
     max_field_chars: int = 10_000,
     max_problems: int = MAX_PROBLEMS,
+    check_all: bool = True,
 ) -> ParsedFile:
     """JSON rows, validated like CSV rows (keys as headers); record i is reported as line i + 2."""
     dump = json.dumps(list(records), ensure_ascii=False, default=str)
@@ -215,6 +224,7 @@ def read_provider_records(
         checksum=hashlib.sha256(dump.encode()).hexdigest(),
         encoding="json",
         max_problems=max_problems,
+        check_all=check_all,
     )
     category = _check_defaults(parsed, default_category)
     if parsed.problems:
@@ -228,6 +238,9 @@ def read_provider_records(
     keys = _RecordKeys()
     for line, record in enumerate(records, start=2):
         parsed.total_rows += 1
+        if parsed.done:
+            parsed.unchecked_rows += 1
+            continue
         if not isinstance(record, Mapping):
             parsed.problem(line, None, "not an object")
             continue

@@ -362,6 +362,13 @@ class ProblemCountsSchema(ma.Schema):
         required=True,
         metadata={"description": "column as written (or '(row)') -> problems"},
     )
+    unchecked_rows = fields.Integer(
+        required=True,
+        metadata={
+            "description": "rows not checked: once the detail was full, a file to be "
+            "rejected is not read further (skip_invalid checks every row)"
+        },
+    )
 
 
 class ImportResultSchema(ma.Schema):

@@ -107,8 +107,9 @@ def test_addresses_are_stored_normalised():
 _digits = st.text("0123456789", min_size=6, max_size=12)
 phones = st.one_of(
     _digits.map(lambda d: "0" + d),
-    st.tuples(st.sampled_from(["0", "06", "030", "020", "010", "0800", "088", "097"]), _digits)
-    .map(lambda p: f"{p[0]} {p[1][:3]} {p[1][3:]}"),
+    st.tuples(st.sampled_from(["0", "06", "030", "020", "010", "0800", "088", "097"]), _digits).map(
+        lambda p: f"{p[0]} {p[1][:3]} {p[1][3:]}"
+    ),
     st.sampled_from(["030 123 4567", "06-12345678", "030-1234567", "0301234567", ""]),
 )
 
