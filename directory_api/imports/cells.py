@@ -138,6 +138,7 @@ class Text(fields.Field):
     # character first, so that strip() and looks_like_formula() change nothing. None: no
     # plain cells; every distinct cell goes through _deserialize once.
     PLAIN: str | None = rf"(?:[^\s=+\-@{_F}][^{_F}]*+(?<!\s))?"
+    PARSED = False  # True: clean() is a library's parser, given no text longer than the column
 
     def longest(self, attr: str) -> int:
         """The longest plain cell: both length checks of _deserialize pass."""
@@ -166,8 +167,10 @@ class Text(fields.Field):
         text = clean_text(text)
         if looks_like_formula(value) and not self.harmless(text):
             raise ValidationError("looks like a spreadsheet formula")
-        cleaned = self.clean(text)
         longest = COLUMN_LENGTHS.get(attr or "")
+        if self.PARSED and longest is not None and len(text) > longest:  # before the parser
+            raise ValidationError(f"longer than {longest} characters ({len(text)})")
+        cleaned = self.clean(text)
         if longest is not None and isinstance(cleaned, str) and len(cleaned) > longest:
             raise ValidationError(f"longer than {longest} characters ({len(cleaned)})")
         return cleaned
@@ -245,6 +248,7 @@ class Phone(Text):
     """A phone number as phonenumbers reads it (region NL, or +country), in E.164
     ('+31301234567'): the one form served, which a tel: link dials exactly."""
 
+    PARSED = True
     # Digits in groups, 0 first: plain_column keeps the valid Dutch ones (contacts.NL_NUMBER)
     PLAIN = r"(?:0[1-9](?:[ -]?+[0-9])*+)?"
 
@@ -282,6 +286,7 @@ class Email(Text):
     deliverability check), in its normalised form; no '?', '&', '%' or '#', which a mailto:
     link would read as headers (a@b.nl?cc=c@d.nl)."""
 
+    PARSED = True
     # ASCII addresses email-validator gives back unchanged (lowercase, dot-atom local
     # part of at most 64, labels of at most 63, 254 in all); plain_column drops special-use
     # domains (.test, .local, ...)
