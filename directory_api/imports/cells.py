@@ -22,8 +22,8 @@ from directory_api.geo.gazetteer import normalize_postcode
 from directory_api.imports.contacts import (
     NL_COLUMN,
     PHONE,
-    SEPARATORS,
     SPECIAL_USE,
+    TEN_DIGITS,
     email_address,
     phone_number,
 )
@@ -250,13 +250,16 @@ class Phone(Text):
 
     PARSED = True
     # Digits in groups, 0 first: plain_column keeps the valid Dutch ones (contacts.NL_NUMBER)
-    PLAIN = r"(?:0[1-9](?:[ -]?+[0-9])*+)?"
+    PLAIN = r"(?:0[1-9][0-9]*+(?:[ -][0-9]++)*+)?"
 
     def plain_column(self, cells: Sequence[str], joined: str) -> Sequence[Any] | None:
-        compact = joined.translate(SEPARATORS)
-        if not NL_COLUMN.fullmatch(compact):
+        compact = joined.replace(" ", "").replace("-", "")  # (str.translate is slower)
+        if not (TEN_DIGITS.fullmatch(compact) or NL_COLUMN.fullmatch(compact)):
             return None
-        return ["+31" + c[1:] if c else None for c in compact.split("\x00")]
+        if _has_empty(cells, compact):
+            return ["+31" + c[1:] if c else None for c in compact.split("\x00")]
+        # every cell is 0 + its national number: "+31" in place of each leading 0
+        return ("+31" + compact[1:]).replace("\x000", "\x00+31").split("\x00")
 
     def harmless(self, text: str) -> bool:
         digits = sum(c.isdigit() for c in text)
