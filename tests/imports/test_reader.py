@@ -39,7 +39,7 @@ def test_comma_utf8_with_every_column():
     assert (second.category, second.cak_contracted, second.phone) == (
         "pharmacy",
         False,
-        "+31 20 123 4567",
+        "+31201234567",
     )
     assert second.website == "https://stadsapotheek.nl/contact"
     assert (hospital.name, hospital.category) == ('Ziekenhuis "De Linde"', "hospital")
