@@ -83,6 +83,11 @@ def hours_pool() -> list[str]:
     return pool
 
 
+# Two-digit area and mobile codes whose numbers phonenumbers takes as valid Dutch numbers
+# (the importer refuses the others and stores phones in E.164: imports/contacts.py).
+AREA_CODES = (10, 13, 15, 20, 23, 24, 26, 30, 33, 35, 36, 38, 40, 43, 45, 46, 50, 53, 55, 58)
+AREA_CODES += (61, 62, 63, 64, 65, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79)
+
 # The importer's bounds (the Coordinate fields in imports/cells.py KINDS); jittered points
 # are kept inside them.
 LAT_RANGE = (50.6, 53.7)
@@ -167,7 +172,7 @@ def rows(n: int, centroids: list[Centroid], seed: int = SEED) -> list[tuple[str,
                 str(rng.randint(1, 250)),
                 f"{c.pc4} {rng.choice(LETTERS)}{rng.choice(LETTERS)}",
                 c.city,
-                f"0{rng.randint(10, 99)} 000 {i % 10000:04d}",
+                f"0{rng.choice(AREA_CODES)} 000 {i % 10000:04d}",
                 f"https://example.org/synthetic/{i}",
                 hours[i],
                 f"{lat:.6f}",

@@ -3,7 +3,6 @@ OpenAPI document, serve."""
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Iterator
@@ -12,14 +11,15 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import click
-from flask import Flask
 
 from directory_api import create_app
 from directory_api.errors import DirectoryError
 from directory_api.models import CATEGORIES
 from directory_api.services import Services
 from directory_api.store.availability import unavailable, unreachable
-from directory_api.versions.diff import PAGE_DEFAULT, PAGE_MAX, page
+from directory_api.text import terminal_safe
+from directory_api.versions.diff import PAGE_DEFAULT, PAGE_MAX, report_lines
+from directory_api.web.openapi_text import openapi_text
 
 
 @contextmanager
@@ -36,11 +36,17 @@ def _services() -> Iterator[Services]:
         if not unreachable(error):
             raise
         url = services.store.url if services is not None else ""
-        click.echo(f"error: {unavailable(url).message}; nothing was changed", err=True)
+        _echo(f"error: {unavailable(url).message}; nothing was changed", err=True)
         sys.exit(2)
     finally:
         if services is not None:
             services.store.dispose()
+
+
+def _echo(text: str, err: bool = False) -> None:
+    """One line to the terminal, every control character from data escaped (text.py
+    terminal_safe: ESC, OSC, BEL, backspace, bidi overrides, line breaks inside a value)."""
+    click.echo(terminal_safe(text), err=err)
 
 
 @click.group()
@@ -74,6 +80,13 @@ def _column_map(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--skip-invalid", is_flag=True, help="Import the valid rows, report the others.")
 @click.option("--dry-run", is_flag=True, help="Validate and show the changes; publish nothing.")
 @click.option("--column", "columns", multiple=True, help="FIELD=HEADER for unusual headers.")
+@click.option(
+    "--max-problems",
+    type=click.IntRange(min=1),
+    default=lambda: int(os.environ.get("DIRECTORY_IMPORT_MAX_PROBLEMS") or 1000),
+    show_default="1000 or DIRECTORY_IMPORT_MAX_PROBLEMS",
+    help="Problems reported in detail (the others are counted per column).",
+)
 def import_command(
     file: Path,
     category: str | None,
@@ -83,6 +96,7 @@ def import_command(
     skip_invalid: bool,
     dry_run: bool,
     columns: tuple[str, ...],
+    max_problems: int,
 ) -> None:
     """Import a CSV list of providers as a new version of a source (all or nothing)."""
     from directory_api.imports.pipeline import import_file
@@ -99,16 +113,36 @@ def import_command(
                 skip_invalid=skip_invalid,
                 dry_run=dry_run,
                 column_map=_column_map(columns),
+                max_problems=max_problems,
             )
     except DirectoryError as error:
-        click.echo(f"import rejected: {error.message}", err=True)
+        _echo(f"import rejected: {error.message}", err=True)
         for problem in getattr(error, "problems", []):
-            click.echo(f"  {problem}", err=True)
+            _echo(f"  {problem}", err=True)
+        _echo_counts(getattr(error, "counts", None))
         for warning in getattr(error, "warnings", []):
-            click.echo(f"warning: {warning}", err=True)
+            _echo(f"warning: {warning}", err=True)
         sys.exit(1)
     for line in outcome.report_lines():
-        click.echo(line)
+        _echo(line)
+
+
+def _echo_row(*fields: object) -> None:
+    """Fields separated by tabs, each escaped as _echo escapes a line."""
+    click.echo("\t".join(terminal_safe(str(f)) for f in fields))
+
+
+def _echo_counts(counts: dict[str, Any] | None) -> None:
+    """The problems counted per column, when the report gave only the first ones."""
+    if counts and (counts["total"] > counts["shown"] or counts["unchecked_rows"]):
+        kinds = ", ".join(f"{kind}: {n}" for kind, n in counts["by_kind"].items())
+        _echo(
+            f"  ... {counts['total']} problems in all, the first {counts['shown']} shown "
+            f"(per column: {kinds})",
+            err=True,
+        )
+        if counts["unchecked_rows"]:
+            _echo(f"  ... and the last {counts['unchecked_rows']} rows were not checked", err=True)
 
 
 def _known_name(services: Services, stem: str) -> str:
@@ -134,11 +168,13 @@ def sources_command(ctx: click.Context) -> None:
     with _services() as services:
         listed = services.store.sources()
     for s in listed:
-        version = f"v{s.version}" if s.version is not None else "v-"
-        example = "\texample data" if s.example else ""
-        click.echo(
-            f"{s.slug}\t{version}\t{s.row_count} rows\tlist date {s.list_date or '-'}\t"
-            f"{s.name}{example}"
+        _echo_row(
+            s.slug,
+            f"v{s.version}" if s.version is not None else "v-",
+            f"{s.row_count} rows",
+            f"list date {s.list_date or '-'}",
+            s.name,
+            *(["example data"] if s.example else []),
         )
 
 
@@ -169,9 +205,12 @@ def versions_command(source: str) -> None:
         _fail(error)
     for v in versions:
         mark = "*" if v.published else " "
-        click.echo(
-            f"{mark} v{v.version}\t{v.row_count} rows\tlist date {v.list_date or '-'}\t"
-            f"imported {v.imported_at:%Y-%m-%d %H:%M}\t{v.checksum[:12]}"
+        _echo_row(
+            f"{mark} v{v.version}",
+            f"{v.row_count} rows",
+            f"list date {v.list_date or '-'}",
+            f"imported {v.imported_at:%Y-%m-%d %H:%M}",
+            v.checksum[:12],
         )
 
 
@@ -196,20 +235,8 @@ def diff_command(
             d = services.store.diff(source, from_version, to_version)
     except DirectoryError as error:
         _fail(error)
-    click.echo(f"{d.source}: v{d.from_version} -> v{d.to_version}")
-    click.echo(
-        f"added {len(d.added)}, removed {len(d.removed)}, changed {len(d.changed)}, "
-        f"unchanged {d.unchanged}"
-    )
-    for c in page(d.added, limit, offset):
-        click.echo(f"+ {c.provider_id} {c.name}")
-    for c in page(d.removed, limit, offset):
-        click.echo(f"- {c.provider_id} {c.name}")
-    for c in page(d.changed, limit, offset):
-        click.echo(f"~ {c.provider_id} {c.name}: {', '.join(c.fields)}")
-    shown = max(len(d.added), len(d.removed), len(d.changed))
-    if offset + limit < shown:
-        click.echo(f"(entries {offset + 1}-{offset + limit} of each kind; see --offset)")
+    for line in report_lines(d, limit, offset):
+        _echo(line)
 
 
 @main.command("rollback")
@@ -222,7 +249,7 @@ def rollback_command(source: str, version: int) -> None:
             data_version = services.store.rollback(source, version)
     except DirectoryError as error:
         _fail(error)
-    click.echo(f"{source}: version {version} published again (data version {data_version})")
+    _echo(f"{source}: version {version} published again (data version {data_version})")
 
 
 @main.command("token")
@@ -231,14 +258,14 @@ def token_command() -> None:
     from directory_api.web.auth import new_token, token_hash
 
     token = new_token()
-    click.echo(f"token (give to the admin, store nowhere else): {token}")
-    click.echo(f"hash (for DIRECTORY_ADMIN_TOKEN_HASHES):         {token_hash(token)}")
+    _echo(f"token (give to the admin, store nowhere else): {token}")
+    _echo(f"hash (for DIRECTORY_ADMIN_TOKEN_HASHES):         {token_hash(token)}")
 
 
 def _fail(error: DirectoryError) -> NoReturn:
-    click.echo(f"error: {error.message}", err=True)
+    _echo(f"error: {error.message}", err=True)
     for problem in getattr(error, "problems", []):
-        click.echo(f"  {problem}", err=True)
+        _echo(f"  {problem}", err=True)
     sys.exit(1)
 
 
@@ -254,7 +281,7 @@ def db_upgrade() -> None:
 
     with _services() as services:  # opening the store already upgrades it
         url = services.store.url
-    click.echo(f"schema at revision {main_upgrade(url)}")
+    _echo(f"schema at revision {main_upgrade(url)}")
 
 
 # -- geodata --------------------------------------------------------------------------------
@@ -286,22 +313,10 @@ def geodata_fetch(mirror: Path | None) -> None:
     try:
         paths = geodata_module.fetch(target, mirror=Path(mirror) if mirror else None)
     except DirectoryError as error:
-        click.echo(f"geodata fetch failed: {error.message}", err=True)
+        _echo(f"geodata fetch failed: {error.message}", err=True)
         sys.exit(1)
     for path in paths:
-        click.echo(f"ok  {path}")
-
-
-# -- openapi --------------------------------------------------------------------------------
-
-
-def openapi_document(app: Flask) -> dict[str, Any]:
-    """The OpenAPI document as the app produces it."""
-    return app.extensions["directory_api"].spec.to_dict()  # type: ignore[no-any-return]
-
-
-def openapi_text(app: Flask) -> str:
-    return json.dumps(openapi_document(app), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        _echo(f"ok  {path}")
 
 
 @main.command("openapi")
@@ -312,13 +327,10 @@ def openapi_command(output: Path | None) -> None:
     text = openapi_text(app)
     app.extensions["directory"].store.dispose()
     if output is None:
-        click.echo(text, nl=False)
+        click.echo(text, nl=False)  # the document, ours: its line breaks are kept
     else:
         output.write_text(text, encoding="utf-8")
-        click.echo(f"wrote {output}")
-
-
-# -- export ---------------------------------------------------------------------------------
+        _echo(f"wrote {output}")
 
 
 @main.command("export")
@@ -328,26 +340,17 @@ def openapi_command(output: Path | None) -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path))
 def export_command(fmt: str, output: Path | None) -> None:
     """Write the whole published directory as CSV (re-importable) or GeoJSON (default: stdout)."""
-    from directory_api.web.csv_export import stream_csv
-    from directory_api.web.geojson import stream_providers_geojson
+    from directory_api.web.csv_export import export_pieces
 
     with _services() as services:
         directory = services.directory()
-        if fmt == "csv":
-            pieces = stream_csv(directory.providers)
-        else:
-            members = {"total": len(directory.providers), "data_version": directory.data_version}
-            everyone = range(len(directory.providers))
-            pieces = stream_providers_geojson(directory, everyone, members, keep=False)
+        pieces = export_pieces(directory, fmt)
         if output is None:
-            out = sys.stdout.buffer
-            for piece in pieces:
-                out.write(piece)
-            out.flush()
+            sys.stdout.buffer.writelines(pieces)
+            sys.stdout.buffer.flush()
         else:
             with output.open("wb") as handle:
-                for piece in pieces:
-                    handle.write(piece)
+                handle.writelines(pieces)
             click.echo(f"wrote {len(directory.providers)} providers to {output}", err=True)
 
 
@@ -368,11 +371,11 @@ def seed_command(no_examples: bool) -> None:
     try:
         with _services() as services:
             for line in seed(services, examples=not no_examples):
-                click.echo(line)
+                _echo(line)
     except DirectoryError as error:
-        click.echo(f"seed failed: {error.message}", err=True)
+        _echo(f"seed failed: {error.message}", err=True)
         for problem in getattr(error, "problems", []):
-            click.echo(f"  {problem}", err=True)
+            _echo(f"  {problem}", err=True)
         sys.exit(1)
 
 

@@ -23,6 +23,7 @@ ENVIRONMENT: dict[str, tuple[Any, Any]] = {
     "DIRECTORY_STORE_RETRY_MAX_SECONDS": (5.0, float),
     "DIRECTORY_ADMIN_TOKEN_HASHES": ("", str),  # comma-separated sha256 hex of bearer tokens
     "DIRECTORY_MAX_UPLOAD_BYTES": (20 * 1024 * 1024, int),
+    "DIRECTORY_IMPORT_MAX_PROBLEMS": (1000, int),  # problems an import report gives in detail
     "DIRECTORY_CORS_ORIGINS": ("*", str),
     "DIRECTORY_CACHE_SECONDS": (60, int),  # Cache-Control max-age of read endpoints
     "DIRECTORY_RATE_LIMIT": ("", str),  # e.g. "120/minute" per client; "" = no limit

@@ -93,9 +93,11 @@ class ImportRejected(DirectoryError):
         self,
         message: str,
         problems: list[InvalidRow] | None = None,
+        counts: dict[str, object] | None = None,
         *,
         warnings: list[str] | None = None,
     ) -> None:
         super().__init__(message)
         self.problems: list[InvalidRow] = list(problems or [])
+        self.counts = counts  # {total, shown, by_kind} when the problems were cut
         self.warnings: list[str] = list(warnings or [])  # e.g. ignored columns

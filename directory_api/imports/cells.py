@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
@@ -21,55 +22,22 @@ from directory_api.errors import MalformedPostcode
 from directory_api.geo.gazetteer import normalize_postcode
 from directory_api.hours.evaluate import HoursError
 from directory_api.hours.normalise import normalise_hours
-from directory_api.imports.facility_words import facility_type_code, services_codes
+from directory_api.imports.contacts import (
+    NL_COLUMN,
+    PHONE,
+    SPECIAL_USE,
+    TEN_DIGITS,
+    email_address,
+    phone_number,
+)
+from directory_api.imports.words import (
+    category_code,
+    facility_type_code,
+    parse_contracted,
+    services_codes,
+)
 from directory_api.models import CATEGORIES, FACILITY_TYPES, PROVIDER_FIELDS
-
-_TRUE = frozenset({"true", "ja", "yes", "j", "y", "1", "waar"})
-_FALSE = frozenset({"false", "nee", "no", "n", "0", "onwaar"})
-
-
-def parse_contracted(value: str) -> bool | None:
-    """'ja'/'Yes'/'1'/'waar' -> True, 'nee'/'no'/'0'/'onwaar' -> False, '' -> None."""
-    text = value.strip().casefold()
-    if not text:
-        return None
-    if text in _TRUE or text in _FALSE:
-        return text in _TRUE
-    raise ValueError(f"not a yes/no value: {value!r}")
-
-
-def _category_key(text: str) -> str:
-    return re.sub(r"[\s_-]+", "_", text.strip().casefold())
-
-
-_DUTCH_CATEGORIES = {
-    "ziekenhuis": "hospital",
-    "apotheek": "pharmacy",
-    "ggz": "mental_health_institution",
-    "ggz-instelling": "mental_health_institution",
-    "wlz": "long_term_care_institution",
-    "wlz-instelling": "long_term_care_institution",
-    "hulpmiddelenleverancier": "medical_aids_supplier",
-    "tandartsenpool": "dental_pool",
-    "huisarts": "gp",
-    "verloskundige": "midwife",
-    "kraamzorg": "maternity_carer",
-    "kraamverzorgende": "maternity_carer",
-    "tandarts": "dentist",
-    "fysiotherapeut": "paramedic",
-    "paramedicus": "paramedic",
-    "jgz": "youth_health",
-    "steunorganisatie": "support_organisation",
-    "vriendennetwerk": "friendly_network",
-}
-_CATEGORY_WORDS = {_category_key(c): c for c in CATEGORIES} | {
-    _category_key(word): code for word, code in _DUTCH_CATEGORIES.items()
-}
-
-
-def category_code(text: str) -> str | None:
-    """'Apotheek' -> 'pharmacy', 'GGZ-instelling' -> 'mental_health_institution'."""
-    return _CATEGORY_WORDS.get(_category_key(text))
+from directory_api.text import FORBIDDEN_CLASS, forbidden_character
 
 
 def looks_like_formula(value: str) -> bool:
@@ -83,11 +51,9 @@ def show(value: str, limit: int = 40) -> str:
 
 
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)")
-_PHONE = re.compile(r"\+?[0-9][0-9 ()./-]*")
 _DOMAIN = r"(?:[^\W_](?:[\w-]*[^\W_])?\.)+[^\W\d_]{2,}\.?(?::[0-9]+)?"
 _URL = re.compile(rf"https?://{_DOMAIN}(?:[/?#]\S*)?", re.IGNORECASE)
 _BARE = re.compile(rf"{_DOMAIN}(?:[/?#]\S*)?", re.IGNORECASE)
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 
 
 def _number(text: str) -> float | None:
@@ -107,6 +73,20 @@ COLUMN_LENGTHS: dict[str, int] = {
 }
 
 
+# --- clean text: what every text cell must be (issue 14) ---------------------------------
+
+_F = FORBIDDEN_CLASS  # for the PLAIN expressions: a plain cell holds none of these
+
+
+def clean_text(text: str) -> str:
+    """The text NFC-normalised; a ValidationError if it holds a character no cell may hold
+    (text.FORBIDDEN: controls, bidi overrides and isolates, zero-width characters)."""
+    found = forbidden_character(text)
+    if found is not None:
+        raise ValidationError(f"holds the invisible or control character {found}: refused")
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
 def _has_empty(cells: Sequence[str], joined: str) -> bool:
     """Is one of the cells ""? (joined: the cells joined by "\x00")"""
     ends = joined[:1] + joined[-1:]
@@ -119,7 +99,8 @@ class Text(fields.Field):
     # A plain cell (see load_column) is empty or has no whitespace around it and no formula
     # character first, so that strip() and looks_like_formula() change nothing. None: no
     # plain cells; every distinct cell goes through _deserialize once.
-    PLAIN: str | None = r"(?:[^\s=+\-@'\x00][^\x00]*+(?<!\s))?"
+    PLAIN: str | None = rf"(?:[^\s=+\-@'{_F}][^{_F}]*+(?<!\s))?"
+    PARSED = False  # True: clean() is a library's parser, given no text longer than the column
 
     def longest(self, attr: str) -> int:
         """The longest plain cell: both length checks of _deserialize pass."""
@@ -147,10 +128,13 @@ class Text(fields.Field):
         text = value.strip()
         if not text or text == "-":  # a lone dash is a spreadsheet's "nothing here"
             return self.empty()
+        text = clean_text(text)
         if looks_like_formula(value) and not self.harmless(text):
             raise ValidationError("looks like a spreadsheet formula")
-        cleaned = self.clean(text)
         longest = COLUMN_LENGTHS.get(attr or "")
+        if self.PARSED and longest is not None and len(text) > longest:  # before the parser
+            raise ValidationError(f"longer than {longest} characters ({len(text)})")
+        cleaned = self.clean(text)
         if longest is not None and isinstance(cleaned, str) and len(cleaned) > longest:
             raise ValidationError(f"longer than {longest} characters ({len(cleaned)})")
         return cleaned
@@ -167,7 +151,7 @@ class Text(fields.Field):
 
 
 class Name(Text):
-    PLAIN = r"[^\s=+\-@'\x00][^\x00]*+(?<!\s)"  # never empty
+    PLAIN = rf"[^\s=+\-@'{_F}][^{_F}]*+(?<!\s)"  # never empty
 
     def plain_column(self, cells: Sequence[str], joined: str) -> Sequence[Any] | None:
         return cells
@@ -225,16 +209,35 @@ class Postcode(Text):
 
 
 class Phone(Text):
+    """A phone number as phonenumbers reads it (region NL, or +country), in E.164
+    ('+31301234567'): the one form served, which a tel: link dials exactly."""
+
+    PARSED = True
+    # Digits in groups, 0 first: plain_column keeps the valid Dutch ones (contacts.NL_NUMBER)
+    PLAIN = r"(?:0[1-9][0-9]*+(?:[ -][0-9]++)*+)?"
+
+    def plain_column(self, cells: Sequence[str], joined: str) -> Sequence[Any] | None:
+        compact = joined.replace(" ", "").replace("-", "")  # (str.translate is slower)
+        if not (TEN_DIGITS.fullmatch(compact) or NL_COLUMN.fullmatch(compact)):
+            return None
+        if _has_empty(cells, compact):
+            return ["+31" + c[1:] if c else None for c in compact.split("\x00")]
+        # every cell is 0 + its national number: "+31" in place of each leading 0
+        return ("+31" + compact[1:]).replace("\x000", "\x00+31").split("\x00")
+
     def harmless(self, text: str) -> bool:
         digits = sum(c.isdigit() for c in text)
-        return bool(_PHONE.fullmatch(text)) and 3 <= digits <= 15
+        return bool(PHONE.fullmatch(text)) and 3 <= digits <= 15
+
+    def clean(self, text: str) -> Any:
+        return phone_number(text)
 
 
 class Website(Text):
     # What _URL takes as it is, with ASCII domain names only (a faster expression)
     PLAIN = (
         r"(?:[hH][tT][tT][pP][sS]?://(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*+(?<!-))?\.)++"
-        r"[a-zA-Z]{2,}+\.?(?::[0-9]+)?(?:[/?#][^\s\x00]*+)?)?"
+        rf"[a-zA-Z]{{2,}}+\.?(?::[0-9]+)?(?:[/?#][^\s{_F}]*+)?)?"
     )
 
     def clean(self, text: str) -> Any:
@@ -246,14 +249,27 @@ class Website(Text):
 
 
 class Email(Text):
-    # _EMAIL without "mailto:" in front and with no formula character first
-    PLAIN = r"(?:(?!mailto:)[^@\s=+\-'\x00][^@\s\x00]*@[^@\s\x00]+\.[^@\s.\x00]+)?"
+    """An address as email-validator takes it (no quoted local part, no display name, no
+    deliverability check), in its normalised form; no '?', '&', '%' or '#', which a mailto:
+    link would read as headers (a@b.nl?cc=c@d.nl)."""
+
+    PARSED = True
+    # ASCII addresses email-validator gives back unchanged (lowercase, dot-atom local
+    # part of at most 64, labels of at most 63, 254 in all); plain_column drops special-use
+    # domains (.test, .local, ...)
+    PLAIN = (
+        r"(?:(?=[^\x00]{0,254}(?![^\x00]))(?=[^@\x00]{1,64}@)"
+        r"[a-z0-9_][a-z0-9_+-]*+(?:\.[a-z0-9_+-]++)*+@"
+        r"(?:(?=[a-z0-9-]{1,63}\.)[a-z0-9]++(?:-[a-z0-9]++)*+\.)++[a-z]{2,63}+)?"
+    )
+
+    def plain_column(self, cells: Sequence[str], joined: str) -> Sequence[Any] | None:
+        if SPECIAL_USE.search(joined):
+            return None
+        return super().plain_column(cells, joined)
 
     def clean(self, text: str) -> Any:
-        text = text.removeprefix("mailto:")
-        if not _EMAIL.fullmatch(text):
-            raise ValidationError(f"not an e-mail address: {show(text)}")
-        return text
+        return email_address(text.removeprefix("mailto:"))
 
 
 HOURS_NOT_UNDERSTOOD = "opening hours not understood"  # rows.RowChecker may keep such rows

@@ -12,6 +12,7 @@ tests/imports/test_import_columns.py hold each pair equal on mostly valid input.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import fields
@@ -78,11 +79,15 @@ def cell_loader(schema: ProviderRowSchema, name: str, invalid: set[str]) -> Call
 
 
 def load_columns(
-    schema: ProviderRowSchema, rows: Sequence[Sequence[str]], columns: Columns
+    schema: ProviderRowSchema,
+    rows: Sequence[Sequence[str]],
+    columns: Columns,
+    rejected: dict[str, set[str]] | None = None,
 ) -> tuple[dict[str, Sequence[Any]], set[int]]:
     """fast_load for many rows of one width, a column at a time (load_column): every
     field's values, and the positions of the rows to load one by one instead (a cell
-    rejected, or one coordinate without the other). Needs no unknown columns."""
+    rejected, or one coordinate without the other). Needs no unknown columns.
+    `rejected` (if given) gets the cells rejected, per field."""
     position = {name: i for i, name in columns.index.items()}
     by_position = list(zip(*rows, strict=True)) if rows else [()] * columns.width
     loaded: dict[str, Sequence[Any]] = {}  # in ProviderRowSchema's field order
@@ -98,6 +103,8 @@ def load_columns(
             values = load_column(cell, name, cells, load)
             if invalid:
                 slow.update(i for i, c in enumerate(cells) if c in invalid)
+                if rejected is not None:
+                    rejected[name] = invalid
         else:  # a column the file does not have: what fast_load does with a missing key
             try:
                 default = schema.default(name)
@@ -132,7 +139,7 @@ def load_column(
         return list(map(memo.__getitem__, cells))
     one, every = _plain_patterns(field.PLAIN, field.longest(attr))
     joined = "\x00".join(cells)
-    if joined.count("\x00") == len(cells) - 1 and every.fullmatch(joined):
+    if joined.count("\x00") == len(cells) - 1 and every.fullmatch(joined) and _nfc(joined):
         values = field.plain_column(cells, joined)
         if values is not None:
             return values
@@ -140,11 +147,16 @@ def load_column(
 
 
 def _load_cell(field: Text, cell: str, plain: re.Pattern[str], memo: Mapping[str, Any]) -> Any:
-    if plain.fullmatch(cell):
+    if plain.fullmatch(cell) and _nfc(cell):
         values = field.plain_column([cell], cell)
         if values is not None:
             return values[0]
     return memo[cell]
+
+
+def _nfc(text: str) -> bool:
+    """Is the text NFC already? (cells.clean_text normalises the others: the slow way)"""
+    return text.isascii() or unicodedata.is_normalized("NFC", text)
 
 
 @lru_cache(maxsize=32)
@@ -249,7 +261,8 @@ class ColumnChecker(RowChecker):
                     reason = errors.get(offset + i) or "cannot read this line"
                     self.parsed.problem(line, None, reason)
                 elif fits_header(self.parsed, line, fields, columns):
-                    self.check(line, columns.pick(fields), columns)
+                    if not (self.parsed.full and self._count_rejected(fields, columns)):
+                        self.check(line, columns.pick(fields), columns)
                 continue
             # What check() does with the values fast_load() gives for this row:
             if row.lat is None:
@@ -260,6 +273,16 @@ class ColumnChecker(RowChecker):
             elif row.postcode and unknown(row.postcode):
                 self._warn_unknown(line, row.postcode, "its coordinates", columns)
             add(row, columns, identities[i])
+
+    def _count_rejected(self, fields: Sequence[str], columns: Columns) -> bool:
+        """Count a problem per cell of the row that load_columns rejected (the same cell
+        gives the same problem wherever it is) without wording it; False if none was."""
+        rejected, found = self.rejected, False
+        for position, name in columns.index.items():
+            if position < len(fields) and fields[position] in rejected.get(name, ()):
+                self.parsed.count(columns.column(name))
+                found = True
+        return found
 
     def _add_all(
         self,
@@ -312,7 +335,9 @@ class ColumnChecker(RowChecker):
             return out, identities, None
         every = len(regular) == len(rows)
         table = rows if every else [rows[i] for i in regular]
-        values, slow = load_columns(self.schema, cast(list[list[str]], table), columns)
+        self.rejected: dict[str, set[str]] = {}
+        table = cast(list[list[str]], table)
+        values, slow = load_columns(self.schema, table, columns, self.rejected)
         values["location_precision"] = ["coordinates"] * len(regular)
         values["line"] = lines if every else [lines[i] for i in regular]
         built = cast(list[ProviderRow | None], _new_rows([values[f] for f in _ROW_FIELDS]))

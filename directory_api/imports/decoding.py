@@ -37,7 +37,7 @@ def decode(data: bytes) -> Decoded:
             decoded = Decoded(data.decode(encoding), encoding)
         except UnicodeDecodeError:
             return Decoded(None, encoding)
-    elif b"\x00" in data:
+    elif _many_nuls(data):
         return Decoded(None, "binary")
     else:
         decoded = _decode_narrow(data)
@@ -76,6 +76,13 @@ def _decode_narrow(data: bytes) -> Decoded:
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
 
+def _many_nuls(data: bytes | str) -> bool:
+    """More than three NULs and more than one per 100 characters: binary. A text file with
+    a stray NUL is read, and the reader reports each line that holds one."""
+    nuls = data.count(0 if isinstance(data, bytes) else "\x00")  # type: ignore[arg-type]
+    return nuls > 3 and nuls * 100 > len(data)
+
+
 def _looks_binary(text: str) -> bool:
     sample = text[:8192]
-    return "\x00" in text or len(_CONTROL.findall(sample)) > len(sample) // 20
+    return _many_nuls(text) or len(_CONTROL.findall(sample)) > len(sample) // 20

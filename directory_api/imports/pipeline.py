@@ -10,9 +10,10 @@ from directory_api.errors import DirectoryError, ImportRejected
 from directory_api.geo.online import OnlineGeocoder
 from directory_api.imports.cells import looks_like_formula, show
 from directory_api.imports.reader import gc_paused, read_provider_file, read_provider_records
-from directory_api.imports.report import ParsedFile
+from directory_api.imports.report import MAX_PROBLEMS, ParsedFile, count_lines
 from directory_api.models import ProviderRow
 from directory_api.services import Services
+from directory_api.text import forbidden_character
 from directory_api.versions.identity import slugify
 from directory_api.versions.records import PublishResult
 
@@ -80,8 +81,9 @@ class ImportOutcome:
         lines += [f"  ~ {c.provider_id} {c.name}: {', '.join(c.fields)}" for c in d.changed[:50]]
         lines += [w if w.startswith("WARNING") else f"warning: {w}" for w in self.warnings]
         if self.parsed.problems:
-            lines.append(f"skipped {len(self.parsed.problems)} problem(s):")
+            lines.append(f"skipped {self.parsed.problem_total} problem(s):")
             lines += [f"  {p}" for p in self.parsed.problems]
+            lines += count_lines(self.parsed)
         return lines
 
 
@@ -99,11 +101,13 @@ def import_file(
     slug: str | None = None,
     example: bool | None = None,
     http: bool = False,
+    max_problems: int = MAX_PROBLEMS,
 ) -> ImportOutcome:
     """Validate every row; publish all or nothing (or the valid rows with skip_invalid).
     A category or contract status not given is the one the source remembers from its last
     import; `example` marks the source as invented example data; `http`: messages name the
-    HTTP fields instead of the CLI flags."""
+    HTTP fields instead of the CLI flags. The report gives the first `max_problems`
+    problems and counts the others."""
 
     def read(category: str | None, contracted: bool | None) -> ParsedFile:
         return read_provider_file(
@@ -112,6 +116,8 @@ def import_file(
             default_category=category,
             default_contracted=contracted,
             column_map=column_map,
+            max_problems=max_problems,
+            check_all=skip_invalid,  # else the rows after a full report need no checking
         )
 
     job = Job(source_name, slug, category, contracted, list_date, skip_invalid, dry_run, example)
@@ -130,6 +136,7 @@ def import_records(
     skip_invalid: bool = False,
     dry_run: bool = False,
     http: bool = False,
+    max_problems: int = MAX_PROBLEMS,
 ) -> ImportOutcome:
     """As import_file, for rows given as JSON objects."""
 
@@ -139,6 +146,8 @@ def import_records(
             locator=services.gazetteer,
             default_category=category,
             default_contracted=contracted,
+            max_problems=max_problems,
+            check_all=skip_invalid,
         )
 
     job = Job(source_name, slug, category, contracted, list_date, skip_invalid, dry_run, None)
@@ -185,6 +194,11 @@ def _locked_import(
         raise DirectoryError(
             f"source name {show(source_name)} looks like a spreadsheet formula",
             field_name="name",
+        )
+    hidden = forbidden_character(source_name)  # text.py: controls, bidi, zero-width
+    if hidden is not None:
+        raise DirectoryError(
+            f"source name holds the invisible or control character {hidden}", field_name="name"
         )
     if len(source_name) > MAX_SOURCE_NAME:  # the column's length
         raise DirectoryError(
@@ -246,16 +260,21 @@ def publish_parsed(
     """Reject or publish what the importer read; a rejection carries the file's warnings."""
     if skip_invalid:
         parsed.keep_unknown_hours()
+    counts = parsed.problem_summary()
     if parsed.problems and not skip_invalid:
         raise ImportRejected(
-            f"{len(parsed.problems)} problem(s) in the file; nothing was imported "
+            f"{parsed.problem_total} problem(s) in the file; nothing was imported "
             "(fix them, or use --skip-invalid to import the valid rows)",
             parsed.problems,
+            counts,
             warnings=parsed.warnings,
         )
     if not parsed.rows:
         raise ImportRejected(
-            "no valid rows; nothing was imported", parsed.problems, warnings=parsed.warnings
+            "no valid rows; nothing was imported",
+            parsed.problems,
+            counts,
+            warnings=parsed.warnings,
         )
     if services.online_geocoder is not None:
         parsed.rows = refine_locations(parsed.rows, services.online_geocoder)

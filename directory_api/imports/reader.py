@@ -8,6 +8,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -19,7 +20,7 @@ from directory_api.imports.columns import ColumnChecker
 from directory_api.imports.headers import Columns, map_columns, unknown_warning
 from directory_api.imports.record_chunks import SpansLines, record_chunks
 from directory_api.imports.records import detect_delimiter, iter_records
-from directory_api.imports.report import ParsedFile
+from directory_api.imports.report import MAX_PROBLEMS, ParsedFile
 from directory_api.imports.rows import ProviderRowSchema, RowLocator
 from directory_api.models import CATEGORIES
 
@@ -68,9 +69,15 @@ def read_provider_file(
     default_contracted: bool | None = None,
     column_map: Mapping[str, str] | None = None,
     max_field_chars: int = 10_000,
+    max_problems: int = MAX_PROBLEMS,
+    check_all: bool = True,
 ) -> ParsedFile:
-    """Read a CSV export (',', ';' or tab; UTF-8/16, Windows-1252). Never raises on bad data."""
-    parsed = ParsedFile(checksum=hashlib.sha256(data).hexdigest())
+    """Read a CSV export (',', ';' or tab; UTF-8/16, Windows-1252). Never raises on bad data.
+    The first `max_problems` problems are kept in detail, the others counted; without
+    check_all the rows after them are not checked (report.py)."""
+    parsed = ParsedFile(
+        checksum=hashlib.sha256(data).hexdigest(), max_problems=max_problems, check_all=check_all
+    )
     decoded = decoding.decode(data)
     parsed.encoding = decoded.encoding
     parsed.warnings += [decoded.warning] if decoded.warning else []
@@ -81,6 +88,11 @@ def read_provider_file(
         parsed.problem(1, None, "file is empty")
         return parsed
     text = decoded.text
+    if "\x00" in text:
+        kept = _drop_nul_lines(parsed, text)
+        if kept is None:
+            return parsed
+        text = kept
     parsed.delimiter = detect_delimiter(text)
     options = (locator, default_category, default_contracted, column_map, max_field_chars)
     # Records of one line each are read and checked a chunk at a time, while their cells
@@ -91,11 +103,32 @@ def read_provider_file(
         for lines, rows in record_chunks(text, parsed.delimiter, ColumnChecker.CHUNK)
     )
     try:
-        fresh = replace(parsed, rows=[], identities=[], problems=[], warnings=[*parsed.warnings])
+        fresh = replace(
+            parsed,
+            rows=[],
+            identities=[],
+            problems=[*parsed.problems],
+            warnings=[*parsed.warnings],
+            problem_counts=Counter(parsed.problem_counts),
+        )
         return _read_records(fresh, chunks, *options)
     except SpansLines:
         pass
     return _read_records(parsed, iter([_slow_records(text, parsed.delimiter)]), *options)
+
+
+def _drop_nul_lines(parsed: ParsedFile, text: str) -> str | None:
+    """The text with every line that holds a NUL byte blanked, each a problem naming its
+    line (a NUL is no character of any list); None if the header holds one."""
+    lines = text.split("\n")
+    for number, line in enumerate(lines, start=1):
+        if "\x00" in line:
+            parsed.problem(number, None, "holds a NUL byte (U+0000): the line was not read")
+            lines[number - 1] = ""
+    header = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if header is None or parsed.problems[0].line <= header + 1:
+        return None  # the header (or all there is) was blanked
+    return "\n".join(lines)
 
 
 Chunk = tuple[list[int], Sequence[list[str] | None], dict[int, str]]
@@ -120,9 +153,10 @@ def _read_records(
     if header is None:
         parsed.problem(lines[0], None, f"cannot read the header: {errors.get(0)}")
         return parsed
+    before = parsed.problem_total  # the lines with a NUL
     columns = _header_columns(parsed, lines[0], header, column_map, default_category)
     category = _check_defaults(parsed, default_category)
-    if parsed.problems:
+    if parsed.problem_total > before:
         return parsed
     schema = ProviderRowSchema(
         default_category=category,
@@ -133,6 +167,10 @@ def _read_records(
     with gc_paused():
         checker.check_table(lines[1:], rows[1:], {i - 1: e for i, e in errors.items()}, columns)
         for more_lines, more_rows, more_errors in chunks:
+            if parsed.done:  # the report is full and the file rejected: count the rows
+                parsed.total_rows += len(more_lines)
+                parsed.unchecked_rows += len(more_lines)
+                continue
             checker.check_table(more_lines, more_rows, more_errors, columns)
     checker.finish()
     if parsed.total_rows == 0:
@@ -177,10 +215,17 @@ def read_provider_records(
     default_category: str | None = None,
     default_contracted: bool | None = None,
     max_field_chars: int = 10_000,
+    max_problems: int = MAX_PROBLEMS,
+    check_all: bool = True,
 ) -> ParsedFile:
     """JSON rows, validated like CSV rows (keys as headers); record i is reported as line i + 2."""
     dump = json.dumps(list(records), ensure_ascii=False, default=str)
-    parsed = ParsedFile(checksum=hashlib.sha256(dump.encode()).hexdigest(), encoding="json")
+    parsed = ParsedFile(
+        checksum=hashlib.sha256(dump.encode()).hexdigest(),
+        encoding="json",
+        max_problems=max_problems,
+        check_all=check_all,
+    )
     category = _check_defaults(parsed, default_category)
     if parsed.problems:
         return parsed
@@ -193,6 +238,9 @@ def read_provider_records(
     keys = _RecordKeys()
     for line, record in enumerate(records, start=2):
         parsed.total_rows += 1
+        if parsed.done:
+            parsed.unchecked_rows += 1
+            continue
         if not isinstance(record, Mapping):
             parsed.problem(line, None, "not an object")
             continue

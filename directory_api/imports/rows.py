@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import Any, Protocol
 
-from marshmallow import Schema, ValidationError, pre_load, validates_schema
+from marshmallow import Schema, ValidationError, missing, pre_load, validates_schema
 
 from directory_api.errors import LocationError
 from directory_api.geo.gazetteer import Gazetteer
@@ -126,6 +126,11 @@ class RowChecker:
 
     def check(self, line: int, raw: Mapping[str, Any], columns: Columns) -> None:
         """Add the row, or its problems; `columns` names the columns in problems."""
+        if self.parsed.full:  # the report's detail is full: count, do not word
+            found = self._count_problems(raw, columns)
+            if found is not None:
+                self._place(line, found, columns)
+            return
         try:
             values = self.load_row(raw)
         except ValidationError as exc:
@@ -151,6 +156,22 @@ class RowChecker:
             values = {k: v for k, v in values.items() if k not in ("lat", "lon")}
             row = ProviderRow(lat=lat, lon=lon, location_precision=precision, line=line, **values)
             self._add(row, columns)
+
+    def _count_problems(self, raw: Mapping[str, Any], columns: Columns) -> dict[str, Any] | None:
+        """The row's values as load_row gives them, or None after counting a problem per
+        field it rejects (one per field, as _report words them) without wording any."""
+        data = self.schema.apply_defaults(raw)
+        values, bad = {}, []
+        for name, cell in self.schema.field_items.items():
+            try:
+                values[name] = cell.deserialize(data.get(name, missing), name, data)
+            except ValidationError:
+                bad.append(name)
+        if not bad and (values["lat"] is None) != (values["lon"] is None):
+            bad.append("lon" if values["lon"] is None else "lat")
+        for name in bad:
+            self.parsed.count(columns.column(name))
+        return None if bad else values
 
     def _report(self, line: int, messages: Mapping[str, Any], columns: Columns) -> None:
         for name in [*FIELDS, *(k for k in messages if k not in FIELDS)]:

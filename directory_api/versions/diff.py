@@ -78,6 +78,23 @@ def page(changes: Sequence[Change], limit: int, offset: int) -> Sequence[Change]
     return changes[offset : offset + limit]
 
 
+def report_lines(d: Diff, limit: int, offset: int) -> list[str]:
+    """A diff as the CLI prints it: versions, counts, then one page of each kind."""
+    lines = [
+        f"{d.source}: v{d.from_version} -> v{d.to_version}",
+        f"added {len(d.added)}, removed {len(d.removed)}, changed {len(d.changed)}, "
+        f"unchanged {d.unchanged}",
+    ]
+    lines += [f"+ {c.provider_id} {c.name}" for c in page(d.added, limit, offset)]
+    lines += [f"- {c.provider_id} {c.name}" for c in page(d.removed, limit, offset)]
+    lines += [
+        f"~ {c.provider_id} {c.name}: {', '.join(c.fields)}" for c in page(d.changed, limit, offset)
+    ]
+    if offset + limit < max(len(d.added), len(d.removed), len(d.changed)):
+        lines.append(f"(entries {offset + 1}-{offset + limit} of each kind; see --offset)")
+    return lines
+
+
 class DiffCache:
     """The last `max_entries` diffs by key (source, from, to, data version), least recently
     used out first. Versions never change, so a diff is computed once, then paged."""

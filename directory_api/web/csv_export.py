@@ -88,3 +88,14 @@ def stream_csv(providers: Iterable[Provider], chunk: int = 2000) -> Iterator[byt
             rows = []
     writer.writerows(rows)
     yield buffer.getvalue().encode("utf-8")
+
+
+def export_pieces(directory: Any, fmt: str) -> Iterator[bytes]:
+    """The whole directory as `fmt` ("csv" or "geojson"), in pieces (for the CLI's export)."""
+    from directory_api.web.geojson import stream_providers_geojson
+
+    if fmt == "csv":
+        return stream_csv(directory.providers)
+    members = {"total": len(directory.providers), "data_version": directory.data_version}
+    everyone = range(len(directory.providers))
+    return stream_providers_geojson(directory, everyone, members, keep=False)

@@ -100,6 +100,8 @@ def register_error_handlers(app: Flask) -> None:
             body["errors"] = problem_errors(error.problems) or {"file": [error.message]}
             body["problems"] = [p.as_dict() for p in error.problems]
             body["warnings"] = list(error.warnings)
+            if error.counts is not None:
+                body["problem_counts"] = error.counts
         return jsonify(body), error.status
 
     app.register_error_handler(StoreUnavailable, store_unavailable)

@@ -26,6 +26,10 @@ class _Day:
         return cls.stamp
 
 
+# Answers that carry opening statuses at the time of the request unless open_at is given.
+TIMED_PATHS = frozenset({"/v1/search", "/v1/referral"})
+
+
 def init_app(app: Flask) -> None:
     """Pin the directory per request, answer 304 on a matching ETag, limit request rates."""
     services = app.extensions["directory"]
@@ -42,6 +46,9 @@ def init_app(app: Flask) -> None:
             return None
         directory = request_directory(services=services)  # pinned in g for the request
         etag = f"{directory.data_version}-{rules_tag}-{_Day.get()}"
+        if req.path in TIMED_PATHS and "open_at" not in req.args:
+            # Each place's open status is read now: the answer changes with the minute.
+            etag += time.strftime("-%H%M", time.gmtime())
         g.etag = etag
         if "HTTP_IF_NONE_MATCH" in req.environ and req.if_none_match.contains(etag):
             response = Response(status=304)

@@ -33,6 +33,26 @@ class StrictSchema(ma.Schema):
 # -- errors ---------------------------------------------------------------------------------
 
 
+class ProblemCountsSchema(ma.Schema):
+    """An import's problems counted: all of them, those shown in detail, and per kind."""
+
+    total = fields.Integer(required=True)
+    shown = fields.Integer(required=True, metadata={"description": "problems given in detail"})
+    by_kind = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        required=True,
+        metadata={"description": "column as written (or '(row)') -> problems"},
+    )
+    unchecked_rows = fields.Integer(
+        required=True,
+        metadata={
+            "description": "rows not checked: once the detail was full, a file to be "
+            "rejected is not read further (skip_invalid checks every row)"
+        },
+    )
+
+
 class ErrorSchema(ma.Schema):
     """Every 4xx/5xx body has this shape."""
 
@@ -46,7 +66,14 @@ class ErrorSchema(ma.Schema):
     )
     problems = fields.List(
         fields.Dict(),
-        metadata={"description": "For rejected imports: every problem as {line, column, reason}"},
+        metadata={
+            "description": "For rejected imports: the first problems (at most "
+            "DIRECTORY_IMPORT_MAX_PROBLEMS, default 1000) as {line, column, reason}"
+        },
+    )
+    problem_counts = fields.Nested(
+        ProblemCountsSchema,
+        metadata={"description": "For rejected imports: every problem counted"},
     )
     warnings = fields.List(fields.String())  # for rejected imports: the file's warnings
 

@@ -8,7 +8,7 @@ from marshmallow import fields, validate
 
 from directory_api.models import CATEGORIES
 from directory_api.versions.diff import PAGE_DEFAULT, PAGE_MAX
-from directory_api.web.schemas import StrictSchema
+from directory_api.web.schemas import ProblemCountsSchema, StrictSchema
 
 
 class VersionSchema(ma.Schema):
@@ -101,7 +101,12 @@ class ImportResultSchema(ma.Schema):
     checksum = fields.String(required=True)
     diff = fields.Nested(DiffSchema, required=True)
     warnings = fields.List(fields.String(), required=True)
-    skipped = fields.List(fields.Nested(ProblemSchema), required=True)
+    skipped = fields.List(
+        fields.Nested(ProblemSchema),
+        required=True,
+        metadata={"description": "the first problems skipped (problem_counts counts all)"},
+    )
+    problem_counts = fields.Nested(ProblemCountsSchema, required=True)
 
 
 class SourceRemovedSchema(ma.Schema):

@@ -87,8 +87,9 @@ def test_postcode_search_lists_results_in_distance_order(open_tab, api: Api, hos
     first, first_result = cards.first, expected["results"][0]
     expect(first.locator(".addr")).to_have_text("Domplein 1, 3512 JE Utrecht")
     expect(first.locator(".badge")).to_have_text("Contract with the CAK")
-    expect(first.get_by_role("link", name="Call 030 123 4567")).to_have_attribute(
-        "href", "tel:0301234567"
+    # The list said "030 123 4567": served in E.164, which the call link dials exactly
+    expect(first.get_by_role("link", name="Call +31301234567")).to_have_attribute(
+        "href", "tel:+31301234567"
     )
     route = first.get_by_role("link", name=re.compile("^Route"))
     expect(route).to_have_attribute(
@@ -249,7 +250,7 @@ def test_keyboard_only(open_tab, api: Api, host_site: HostSite):
     page.keyboard.press("Enter")
     expect(widget.locator("li.card").first).to_be_visible()
 
-    tab_to("a:Call 030 123 4567")
+    tab_to("a:Call +31301234567")
     outline = widget.locator("li.card a").first.evaluate(
         "el => [getComputedStyle(el).outlineStyle, getComputedStyle(el).outlineWidth]"
     )

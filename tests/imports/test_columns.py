@@ -227,9 +227,13 @@ def files(draw: st.DrawFn) -> bytes:
     default_category=st.sampled_from([None, "pharmacy"]),
 )
 def test_read_provider_file_equals_row_by_row(data, locator, default_category):
-    if decoding.decode(data).text is None:
+    text = decoding.decode(data).text
+    if text is None:
         event("files compared: none (not text)")
         return  # not text: nothing read either way
+    if "\x00" in text:  # lines with a NUL are reported and blanked before either path
+        event("files compared: none (a NUL byte)")
+        return
     ColumnChecker.CHUNK, chunk = 3, ColumnChecker.CHUNK  # rows across chunks
     try:
         got = read_provider_file(data, locator=locator, default_category=default_category)

@@ -30,7 +30,7 @@ def test_comma_utf8_with_every_column():
         house_number="12",
         postcode="3511 AB",
         city="Utrecht",
-        phone="030-1234567",
+        phone="+31301234567",
         website="https://www.apotheekcentrum.nl",
         email="info@apotheekcentrum.nl",
         opening_hours="Mo-Fr 08:00-18:00; Sa 09:00-12:00",  # "ma-vr 8:00-18:00, za 9:00-12:00"
@@ -39,7 +39,7 @@ def test_comma_utf8_with_every_column():
     assert (second.category, second.cak_contracted, second.phone) == (
         "pharmacy",
         False,
-        "+31 20 123 4567",
+        "+31201234567",
     )
     assert second.website == "https://stadsapotheek.nl/contact"
     assert (hospital.name, hospital.category) == ('Ziekenhuis "De Linde"', "hospital")
@@ -61,7 +61,7 @@ def test_semicolon_windows_1252_with_dutch_headers():
     assert (muller.street, muller.house_number, muller.phone) == (
         "Hinthamerstraat",
         "5",
-        "073-6123456",
+        "+31736123456",
     )
     assert (muller.category, muller.cak_contracted) == ("pharmacy", True)
     assert (zuid.location_precision, zuid.cak_contracted) == ("place", False)

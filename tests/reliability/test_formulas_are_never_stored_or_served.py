@@ -206,4 +206,5 @@ def test_what_is_served_after_a_valid_import_starts_no_formula(admin):
     phones = {
         p["name"]: p["phone"] for p in admin.get("/v1/providers?q=apotheek%20p").get_json()["items"]
     }
-    assert phones == {"Apotheek Plus": "+31 (0)30-123 4567", "Apotheek Punt": "+31.30.1234567"}
+    # both served in E.164 (phonenumbers), the one form a tel: link dials exactly
+    assert phones == {"Apotheek Plus": "+31301234567", "Apotheek Punt": "+31301234567"}

@@ -365,13 +365,13 @@ def test_support_organisations_carry_the_contacts_the_seeds_give(client, service
     [knel] = eindhoven["results"]
     assert knel["provider"]["name"] == "Vluchtelingen in de Knel"
     assert knel["provider"]["email"] == "info@vluchtelingenindeknel.nl"
-    assert knel["provider"]["phone"].replace(" ", "") == "040-2512738"
+    assert knel["provider"]["phone"] == "+31402512738"  # served in E.164
     amsterdam = search(client, care="support", lat=52.37, lon=4.89)
     helpdesk = next(
         r for r in amsterdam["results"] if "Dokters van de Wereld" in r["provider"]["name"]
     )
     assert helpdesk["provider"]["email"] == "zorgrecht@doktersvandewereld.org"
-    assert helpdesk["provider"]["phone"].replace(" ", "") == "020-4083424"
+    assert helpdesk["provider"]["phone"] == "+31204083424"
     # Where no contact is known, nothing tells people to e-mail or phone that organisation.
     unreachable = [
         r for r in amsterdam["results"] if not (r["provider"]["email"] or r["provider"]["phone"])

@@ -224,7 +224,7 @@ def test_etag_304_and_cache_control(client, services):
     import_file(services, V1, source_name="CAK apotheken")
     url = "/v1/search?care=pharmacy&lat=52.1&lon=5.1"
     r = client.get(url)
-    assert r.headers["Cache-Control"].startswith("public, max-age=")
+    assert r.headers["Cache-Control"].startswith("private, max-age=")
     etag = r.headers["ETag"]
     assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
     import_file(services, V2, source_name="CAK apotheken")

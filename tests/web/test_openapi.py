@@ -11,7 +11,7 @@ import pytest
 from openapi_spec_validator import validate
 
 from directory_api import create_app
-from directory_api.cli import openapi_text
+from directory_api.web.openapi_text import openapi_text
 from tests.conftest import REPO
 
 COMMITTED = REPO / "openapi" / "openapi.json"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
-from flask import request
+from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
@@ -76,6 +76,7 @@ class SourceImports(MethodView):
             "skip_invalid": options["skip_invalid"],
             "dry_run": options["dry_run"],
             "http": True,
+            "max_problems": current_app.config["DIRECTORY_IMPORT_MAX_PROBLEMS"],
         }
         if data is not None:
             outcome = import_file(services, data, **common)
@@ -168,4 +169,5 @@ def outcome_json(outcome: ImportOutcome) -> dict[str, Any]:
         "diff": diff_json(r.diff),
         "warnings": outcome.warnings,
         "skipped": [p.as_dict() for p in outcome.parsed.problems],
+        "problem_counts": outcome.parsed.problem_summary(),
     }

@@ -21,7 +21,7 @@ from typing import Any
 
 import marshmallow as ma
 from flask import Blueprint as FlaskBlueprint
-from flask import Response, g, jsonify, render_template, request
+from flask import Response, jsonify, render_template, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE
@@ -78,10 +78,8 @@ def build(args: dict[str, Any]) -> tuple[Any, Origin, list[Section]]:
     directory = request_directory(args.get("as_of"), services)
     origin = resolve_origin(services, args)
     at = args.get("open_at")
-    if at is None:  # the statuses depend on the minute: so does the ETag (as in search)
+    if at is None:  # now, to the minute (the ETag says which minute: web/readpath.py)
         at = datetime.now(TIMEZONE).replace(second=0, microsecond=0)
-        if g.get("etag"):
-            g.etag = f"{g.etag}-{at:%H%M}"
     found = sections(
         directory,
         services.rules,

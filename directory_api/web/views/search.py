@@ -7,7 +7,7 @@ import time
 from datetime import datetime
 from typing import Any
 
-from flask import Response, g, request
+from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE
@@ -47,10 +47,8 @@ def answer(args: dict[str, Any]) -> Response:
     origin = resolve_origin(services, args)
     rule = services.rules.rule(args["care"], args["scheme"], args.get("age_group"))
     at = args.get("open_at")
-    if at is None:  # the answer depends on the minute: so does its ETag (web/readpath.py)
+    if at is None:  # now, to the minute (the ETag says which minute: web/readpath.py)
         at = datetime.now(TIMEZONE).replace(second=0, microsecond=0)
-        if g.get("etag"):
-            g.etag = f"{g.etag}-{at:%H%M}"
     only_open = bool(args.get("open_now")) or "open_at" in args
     timed = timed_nearest(
         directory, rule, origin, at=at, only_open=only_open, limit=args["limit"],

@@ -1,20 +1,65 @@
-"""Facility types and services as hospital lists write them (Dutch and English words), read
-to the codes of models.FACILITY_TYPES and models.SERVICES (issue 11: hospitals that fit the
-care). The cells that use them are imports/cells.py's FacilityType and Services."""
+"""Words as lists write them, read to the codes the directory uses: yes/no (contract status),
+categories (Dutch and English), and for hospitals facility types and services
+(models.FACILITY_TYPES, models.SERVICES; issue 11: hospitals that fit the care). The cells
+that use them are in imports/cells.py."""
 
 from __future__ import annotations
 
 import re
 
-from directory_api.models import FACILITY_TYPES, SERVICES
+from directory_api.models import CATEGORIES, FACILITY_TYPES, SERVICES
+
+
+def _show(value: str, limit: int = 40) -> str:
+    return repr(value if len(value) <= limit else value[:limit] + "…")
+
+
+_TRUE = frozenset({"true", "ja", "yes", "j", "y", "1", "waar"})
+_FALSE = frozenset({"false", "nee", "no", "n", "0", "onwaar"})
+
+
+def parse_contracted(value: str) -> bool | None:
+    """'ja'/'Yes'/'1'/'waar' -> True, 'nee'/'no'/'0'/'onwaar' -> False, '' -> None."""
+    text = value.strip().casefold()
+    if not text:
+        return None
+    if text in _TRUE or text in _FALSE:
+        return text in _TRUE
+    raise ValueError(f"not a yes/no value: {value!r}")
 
 
 def _key(text: str) -> str:
     return re.sub(r"[\s_-]+", "_", text.strip().casefold())
 
 
-def _show(value: str, limit: int = 40) -> str:
-    return repr(value if len(value) <= limit else value[:limit] + "…")
+_DUTCH_CATEGORIES = {
+    "ziekenhuis": "hospital",
+    "apotheek": "pharmacy",
+    "ggz": "mental_health_institution",
+    "ggz-instelling": "mental_health_institution",
+    "wlz": "long_term_care_institution",
+    "wlz-instelling": "long_term_care_institution",
+    "hulpmiddelenleverancier": "medical_aids_supplier",
+    "tandartsenpool": "dental_pool",
+    "huisarts": "gp",
+    "verloskundige": "midwife",
+    "kraamzorg": "maternity_carer",
+    "kraamverzorgende": "maternity_carer",
+    "tandarts": "dentist",
+    "fysiotherapeut": "paramedic",
+    "paramedicus": "paramedic",
+    "jgz": "youth_health",
+    "steunorganisatie": "support_organisation",
+    "vriendennetwerk": "friendly_network",
+}
+_CATEGORY_WORDS = {_key(c): c for c in CATEGORIES} | {
+    _key(word): code for word, code in _DUTCH_CATEGORIES.items()
+}
+
+
+def category_code(text: str) -> str | None:
+    """'Apotheek' -> 'pharmacy', 'GGZ-instelling' -> 'mental_health_institution'."""
+    return _CATEGORY_WORDS.get(_key(text))
 
 
 # Facility types as lists write them: the codes, the RIVM hospital list's Dutch types
