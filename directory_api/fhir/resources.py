@@ -71,8 +71,20 @@ def contract_extensions(provider: Provider) -> list[dict[str, Any]]:
     return found
 
 
-def meta(version: int) -> dict[str, Any]:
-    return {"versionId": str(version)}
+# HL7's code for test data: what invented example providers are tagged with (issue 11:
+# example data never passes for real), so a GP system can leave them out.
+EXAMPLE_TAG = {
+    "system": "http://terminology.hl7.org/CodeSystem/v3-ActReason",
+    "code": "HTEST",
+    "display": "test health data",
+}
+
+
+def meta(version: int, example: bool = False) -> dict[str, Any]:
+    found: dict[str, Any] = {"versionId": str(version)}
+    if example:
+        found["tag"] = [EXAMPLE_TAG]
+    return found
 
 
 def telecom(provider: Provider) -> list[dict[str, Any]]:
@@ -108,7 +120,7 @@ def location(
     resource: dict[str, Any] = {
         "resourceType": "Location",
         "id": provider.id,
-        "meta": meta(version),
+        "meta": meta(version, provider.example),
         "extension": contract_extensions(provider),
         "status": "active",
         "name": provider.name,
@@ -200,7 +212,7 @@ def healthcare_service(
     resource: dict[str, Any] = {
         "resourceType": "HealthcareService",
         "id": service_id(provider, rule.care, rule.scheme),
-        "meta": meta(version),
+        "meta": meta(version, provider.example),
         "extension": [*contract_extensions(provider), {"url": TERMS_EXT, "extension": terms_ext}],
         "active": True,
         "providedBy": org_reference(org),

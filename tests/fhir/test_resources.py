@@ -15,7 +15,8 @@ from fhir.resources.R4B.organization import Organization
 
 from directory_api.fhir.params import PARAMS
 from directory_api.fhir.resources import CONTRACT_EXT, DISTANCE_EXT, NETWORK_EXT, TERMS_EXT
-from tests.fhir.conftest import get_ok, outcome
+from directory_api.imports.pipeline import import_file
+from tests.fhir.conftest import get_ok, load_fhir_directory, outcome
 
 # The FHIR view reads only the in-memory directory: one store is enough.
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -183,3 +184,29 @@ def test_errors_are_valid_operation_outcomes(fhir, url):
     response = fhir.get(url)
     assert response.status_code in (400, 404)
     valid(response.get_json(force=True))
+
+
+def test_example_data_is_tagged_as_test_data(make_app):
+    """Issue 11: invented example providers never pass for real; in FHIR they carry HL7's
+    HTEST tag (test health data), real ones no tag."""
+    app = make_app()
+    services = app.extensions["directory"]
+    load_fhir_directory(services)
+    made_up = b"naam,categorie,plaats,lat,lon\nApotheek Verzonnen,paramedicus,Utrecht,52.09,5.12\n"
+    import_file(services, made_up, source_name="Voorbeeld", example=True)
+    client = app.test_client()
+    body = get_ok(client, "/fhir/Location?_count=100")
+    valid(body)
+    tags = {
+        e["resource"]["name"]: e["resource"]["meta"].get("tag")
+        for e in body["entry"]
+        if e["resource"]["resourceType"] == "Location"
+    }
+    assert tags["Apotheek Verzonnen"] == [
+        {
+            "system": "http://terminology.hl7.org/CodeSystem/v3-ActReason",
+            "code": "HTEST",
+            "display": "test health data",
+        }
+    ]
+    assert tags["Apotheek Dom"] is None
