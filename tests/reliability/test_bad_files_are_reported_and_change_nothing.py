@@ -384,7 +384,7 @@ def test_the_importer_knows_the_store_column_lengths():
         if isinstance(c.type, String) and not isinstance(c.type, Text) and c.type.length
     }
     text_fields = {"external_id", "name", "street", "house_number", "postcode", "city"}
-    text_fields |= {"phone", "email"}
+    text_fields |= {"phone", "email", "facility_type"}
     assert {k: v for k, v in lengths.items() if k in text_fields} == COLUMN_LENGTHS
     assert sources.c.name.type.length == MAX_SOURCE_NAME
 
