@@ -9,7 +9,9 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from directory_api.web.geojson import MEDIA_TYPE
+from directory_api.web.hours_schemas import OpeningSchema
 from directory_api.web.schemas import (
+    NoticeSchema,
     ProviderSchema,
     ResultSchema,
     SearchQuerySchema,
@@ -40,14 +42,17 @@ class ProviderFeatureSchema(_FeatureSchema):
 
 
 class SearchFeatureCollectionSchema(ma.Schema):
-    """RFC 7946 FeatureCollection; query, advice, referral, data_version: foreign members."""
+    """RFC 7946 FeatureCollection; query, advice, referral, data_version, opening and notice
+    (as in the JSON answer): foreign members."""
 
     type = fields.String(required=True, validate=validate.OneOf(("FeatureCollection",)))
     query = fields.Nested(SearchQuerySchema, required=True)
     advice = fields.List(fields.String(), required=True)
     referral = fields.String(allow_none=True)
     data_version = fields.Integer(required=True)
+    opening = fields.Nested(OpeningSchema, required=True)
     features = fields.List(fields.Nested(SearchFeatureSchema), required=True)
+    notice = fields.Nested(NoticeSchema, required=True, allow_none=True)
 
 
 class ProviderFeatureCollectionSchema(ma.Schema):
