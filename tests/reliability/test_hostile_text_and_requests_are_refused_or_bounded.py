@@ -191,7 +191,7 @@ def bad_rows_csv(path: Path, n: int = BAD_ROWS) -> Path:
 
 MEASURE = textwrap.dedent(
     """
-    import io, json, resource, sys, time
+    import io, json, sys, time
     mode, path, url = sys.argv[1:4]
     data = open(path, "rb").read()
     start = time.perf_counter()
@@ -219,7 +219,10 @@ MEASURE = textwrap.dedent(
         else:  # the rows after the chunk that filled the report were not checked
             assert counts["total"] >= 1000 and counts["unchecked_rows"] > ROWS * 0.9, counts
     seconds = time.perf_counter() - start
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # VmHWM: this process's own peak (ru_maxrss would carry the forking parent's peak over
+    # exec: the pytest process's, late in a full run).
+    hwm = [l for l in open("/proc/self/status") if l.startswith("VmHWM:")][0]
+    rss = int(hwm.split()[1]) / 1024
     print(json.dumps({"status": status, "seconds": seconds, "bytes": size, "lines": lines,
                       "peak_rss_mib": rss}))
     """
