@@ -7,7 +7,7 @@
 Everything is measured in one run on one machine, and only ratios measured side by side are
 judged: machines differ, ratios travel. Sections:
 
-  http     gunicorn (sync workers = CPU count) on 127.0.0.1 with the largest directory,
+  http     gunicorn (serve's threaded workers, one per CPU) on 127.0.0.1, the largest directory,
            loaded by wrk at concurrency 1, 4 and 32, /bench/floor and /v1/search alternated
   scaling  find_nearest latency at every size, for a common and a rare category
   import   `directory-api import` of the largest CSV into SQLite (and PostgreSQL when
@@ -352,7 +352,7 @@ def loadavg() -> list[float] | None:
 
 
 class Server:
-    """`directory-api serve` (gunicorn, sync workers) in its own process group."""
+    """`directory-api serve` (gunicorn, its threaded workers) in its own process group."""
 
     def __init__(self, env: dict[str, str], workers: int, log_path: Path) -> None:
         self.port = free_port()
@@ -427,7 +427,7 @@ def bench_http(
     http: dict[str, Any] = {
         "providers": plan.largest,
         "workers": workers,
-        "worker_class": "sync",
+        "worker_class": "gthread",
         "care": generate.COMMON[1],
         "scheme": SCHEME,
         "wrk_threads": 1,
