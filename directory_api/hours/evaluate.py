@@ -7,7 +7,6 @@ its state is None.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -72,54 +71,6 @@ def status(hours: OpeningHours | None, at: datetime) -> Status:
         return UNKNOWN
     change = hours.next_change(at)
     return Status(state == State.OPEN, None if change is None else change.isoformat())
-
-
-class HoursBook:
-    """Every distinct hours string of a data version compiled once (None where it does not
-    compile: lists imported before hours were checked), and evaluations at one moment
-    remembered per string (`at`). The last moment's evaluations are kept for the next
-    request at the same moment: searches without open_at are evaluated at the current
-    minute, so within a minute each string is evaluated once in all."""
-
-    def __init__(self, texts: Iterable[str | None]) -> None:
-        compiled: dict[str, OpeningHours | None] = {}
-        for text in texts:
-            if text and text not in compiled:
-                try:
-                    compiled[text] = compile_hours(text)
-                except HoursError:
-                    compiled[text] = None
-        self.compiled: Mapping[str, OpeningHours | None] = compiled
-        self._last: Evaluator | None = None
-
-    def __len__(self) -> int:
-        return len(self.compiled)
-
-    def at(self, moment: datetime) -> Evaluator:
-        local = local_time(moment)
-        last = self._last
-        if (
-            last is not None
-            and last.moment == local
-            and last.moment.utcoffset() == local.utcoffset()
-        ):
-            return last
-        self._last = evaluator = Evaluator(self, local)
-        return evaluator
-
-
-class Evaluator:
-    """The status of hours strings at one moment, each string evaluated once."""
-
-    def __init__(self, book: HoursBook, at: datetime) -> None:
-        self.book, self.moment = book, at
-        self.seen: dict[str | None, Status] = {None: UNKNOWN}
-
-    def __call__(self, text: str | None) -> Status:
-        found = self.seen.get(text)
-        if found is None:
-            found = self.seen[text] = status(self.book.compiled.get(text or ""), self.moment)
-        return found
 
 
 _MOMENT = re.compile(

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from directory_api.geo.distance import PointIndex
-from directory_api.hours.evaluate import HoursBook
+from directory_api.hours.book import HoursBook
 from directory_api.models import Provider
 from directory_api.text import fold
 

@@ -2,12 +2,12 @@
 the places open then (plus, at the hours the rules name, the out-of-hours route). No Flask.
 
 Hours are evaluated only for the shortlisted results, each distinct hours string once per
-request (hours.evaluate.Evaluator over the directory's compiled HoursBook). With a filter,
-ranking.nearest is asked for more candidates until `limit` open ones are found or none are
-left; at equal distance (2 decimals) the rule's own terms come before the out-of-hours
-route, then name, then id. Unknown hours are never open: when no place is open, the
-nearest places of the rule whose hours are unknown are returned instead (`fallback`), each
-with open None.
+request (hours.book.Evaluator over the directory's compiled HoursBook). With a filter,
+ranking.nearest is asked for more candidates (half as many again as wanted, then 4 x more
+each round) until `limit` open ones are found or none are left; at equal distance (2
+decimals) the rule's own terms come before the out-of-hours route, then name, then id.
+Unknown hours are never open: when no place is open, the nearest places of the rule whose
+hours are unknown are returned instead (`fallback`), each with open None.
 """
 
 from __future__ import annotations
@@ -76,9 +76,10 @@ def _first(
     wanted: Callable[[Found], bool],
 ) -> list[Found]:
     """The first `limit` candidates that are `wanted`, in result order (distance, the
-    rule's own terms before the route, name, id), asking nearest for 4 x more each time."""
+    rule's own terms before the route, name, id). nearest is asked for half as many again
+    as wanted (most places are open in the daytime: one round), then 4 x more each time."""
     total = sum(len(directory.indexes[k]) for k in rule.index_keys if k in directory.indexes)
-    ask = max(4 * limit, 20)
+    ask = limit + max(5, limit // 2)
     while True:
         found = nearest(directory, rule, origin, limit=ask, max_km=max_km)
         complete = len(found) < ask or ask >= total

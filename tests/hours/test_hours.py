@@ -7,8 +7,8 @@ from datetime import datetime
 
 import pytest
 
+from directory_api.hours.book import HoursBook
 from directory_api.hours.evaluate import (
-    HoursBook,
     HoursError,
     compile_hours,
     local_time,

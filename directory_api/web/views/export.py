@@ -14,32 +14,17 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
-from directory_api.search.listing import filter_providers
-from directory_api.web.context import request_directory
 from directory_api.web.csv_export import MEDIA_TYPE as CSV
 from directory_api.web.csv_export import stream_csv
 from directory_api.web.geojson import MEDIA_TYPE as GEOJSON
 from directory_api.web.geojson import stream_providers_geojson
-from directory_api.web.schemas import parse_bbox
 from directory_api.web.schemas_geo import ProviderFeatureCollectionSchema
 from directory_api.web.schemas_referral import ExportArgsSchema
+from directory_api.web.views.providers import listed
 
 blp = Blueprint("export", __name__, url_prefix="/v1", description="The whole directory")
 
 EXPORT_ARGS = ExportArgsSchema()
-
-
-def _positions(args: dict[str, Any]) -> tuple[Any, list[int]]:
-    directory = request_directory()
-    positions = filter_providers(
-        directory,
-        q=args.get("q"),
-        category=args.get("category"),
-        contracted=args.get("contracted"),
-        city=args.get("city"),
-        bbox=parse_bbox(args["bbox"]) if "bbox" in args else None,
-    )
-    return directory, positions
 
 
 def _download(body: Any, mimetype: str, name: str) -> Response:
@@ -62,7 +47,7 @@ class ProvidersCsv(MethodView):
     @blp.doc(responses=CSV_DOC)
     def get(self, args: dict[str, Any]) -> Any:
         """The published directory as CSV (streamed; re-imports to the same providers)."""
-        directory, positions = _positions(args)
+        directory, positions = listed(args)
         providers = directory.providers
         rows = stream_csv(providers[i] for i in positions)
         return _download(rows, CSV, f"providers-{directory.data_version}.csv")
@@ -74,7 +59,7 @@ class ProvidersGeojson(MethodView):
     @blp.response(200, ProviderFeatureCollectionSchema, content_type=GEOJSON)
     def get(self, args: dict[str, Any]) -> Any:
         """The published directory as an RFC 7946 FeatureCollection (streamed)."""
-        directory, positions = _positions(args)
+        directory, positions = listed(args)
         members = {"total": len(positions), "data_version": directory.data_version}
         body = stream_providers_geojson(directory, positions, members, keep=False)
         return _download(body, GEOJSON, f"providers-{directory.data_version}.geojson")

@@ -9,6 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import RAISE
 
+from directory_api.search.directory import Directory
 from directory_api.search.listing import filter_providers, page_of
 from directory_api.web.context import request_directory
 from directory_api.web.geojson import MEDIA_TYPE as GEOJSON
@@ -26,6 +27,21 @@ blp = Blueprint("providers", __name__, url_prefix="/v1", description="Providers 
 LIST_ARGS = ProviderListArgsSchema()
 
 
+def listed(args: dict[str, Any]) -> tuple[Directory, list[int]]:
+    """The request's directory and the positions its list filters (q, category,
+    contracted, city, bbox) select, in (name, id) order: /v1/providers and the exports."""
+    directory = request_directory()
+    positions = filter_providers(
+        directory,
+        q=args.get("q"),
+        category=args.get("category"),
+        contracted=args.get("contracted"),
+        city=args.get("city"),
+        bbox=parse_bbox(args["bbox"]) if "bbox" in args else None,
+    )
+    return directory, positions
+
+
 @blp.route("/providers")
 class Providers(MethodView):
     @blp.arguments(LIST_ARGS, location="query", unknown=RAISE)
@@ -33,15 +49,7 @@ class Providers(MethodView):
     @blp.doc(responses=geojson_doc(ProviderFeatureCollectionSchema))
     def get(self, args: dict[str, Any]) -> Any:
         """Providers by name, category, contract status, city or map area, paginated."""
-        directory = request_directory()
-        positions = filter_providers(
-            directory,
-            q=args.get("q"),
-            category=args.get("category"),
-            contracted=args.get("contracted"),
-            city=args.get("city"),
-            bbox=parse_bbox(args["bbox"]) if "bbox" in args else None,
-        )
+        directory, positions = listed(args)
         page = page_of(positions, args["page"], args["page_size"])
         about = {
             "total": page.total,
