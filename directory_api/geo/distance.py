@@ -5,15 +5,20 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from geopy.distance import EARTH_RADIUS, great_circle
 from numpy.typing import ArrayLike
 
-EARTH_RADIUS_KM: float = float(EARTH_RADIUS)  # geopy's mean radius, so results match great_circle
+# geopy's mean radius (geopy.distance.EARTH_RADIUS), so results match its great_circle.
+# Written out: importing geopy imports all its geocoders and their HTTP clients (aiohttp,
+# requests: about 15 MiB per serving worker), which only importing with an online
+# geocoder needs (online.py).
+EARTH_RADIUS_KM: float = 6371.009
 HALF_CIRCUMFERENCE_KM = math.pi * EARTH_RADIUS_KM
 
 
 def great_circle_km(*, lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle distance in km (geopy's formula)."""
+    from geopy.distance import great_circle
+
     return float(great_circle((lat1, lon1), (lat2, lon2)).km)
 
 
