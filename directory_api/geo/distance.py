@@ -1,20 +1,24 @@
-"""Great-circle km (geopy's formula) and the spatial index of provider points (shapely STRtree)."""
+"""Great-circle km (geopy's formula) and the spatial index of provider points (numpy)."""
 
 from __future__ import annotations
 
 import math
 
 import numpy as np
-import shapely
-from geopy.distance import EARTH_RADIUS, great_circle
 from numpy.typing import ArrayLike
 
-EARTH_RADIUS_KM: float = float(EARTH_RADIUS)  # geopy's mean radius, so results match great_circle
+# geopy's mean radius (geopy.distance.EARTH_RADIUS), so results match its great_circle.
+# Written out: importing geopy imports all its geocoders and their HTTP clients (aiohttp,
+# requests: about 15 MiB per serving worker), which only importing with an online
+# geocoder needs (online.py).
+EARTH_RADIUS_KM: float = 6371.009
 HALF_CIRCUMFERENCE_KM = math.pi * EARTH_RADIUS_KM
 
 
 def great_circle_km(*, lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle distance in km (geopy's formula)."""
+    from geopy.distance import great_circle
+
     return float(great_circle((lat1, lon1), (lat2, lon2)).km)
 
 
@@ -67,43 +71,54 @@ def bbox_around(*, lat: float, lon: float, radius_km: float) -> tuple[float, flo
 
 
 class PointIndex:
-    """An STRtree over points (x=lon, y=lat) with their coordinates kept in radians.
+    """Points (x=lon, y=lat) in latitude order, with their unit vectors.
 
-    STRtree measures flat x/y: it only shortlists by box; ranking is by great circle.
+    A box query is a binary search for the box's band of latitudes and a test of the
+    longitudes in that band: the points inside the box or on its edges, as a box query on
+    an STRtree of the points finds them, in a few numpy arrays (no geometry per point).
+    It only shortlists by box; ranking is by great circle.
     """
 
-    __slots__ = ("items", "latlon_rad", "tree", "xyz")
+    __slots__ = ("items", "lats", "lons", "xyz")
 
     def __init__(self, lats: ArrayLike, lons: ArrayLike, items: ArrayLike) -> None:
-        self.items = np.asarray(items, dtype=np.int64)
         lat_arr = np.asarray(lats, dtype=float)
-        lon_arr = np.asarray(lons, dtype=float)
-        self.latlon_rad = np.radians(np.stack((lat_arr, lon_arr)))
-        self.xyz = unit_vectors(self.latlon_rad[0], self.latlon_rad[1])
-        self.tree = shapely.STRtree(shapely.points(lon_arr, lat_arr)) if len(self.items) else None
+        order = np.argsort(lat_arr, kind="stable")
+        self.items = np.asarray(items, dtype=np.int64)[order]  # in latitude order
+        self.lats = lat_arr[order]  # ascending
+        self.lons = np.asarray(lons, dtype=float)[order]
+        self.xyz = unit_vectors(np.radians(self.lats), np.radians(self.lons))
 
     def __len__(self) -> int:
         return len(self.items)
+
+    def _in_box(
+        self, min_lon: float, min_lat: float, max_lon: float, max_lat: float
+    ) -> np.ndarray | slice:
+        """Where the points inside the box (edges included) are in this index's arrays."""
+        lo = int(np.searchsorted(self.lats, min_lat, side="left"))
+        hi = int(np.searchsorted(self.lats, max_lat, side="right"))
+        lons = self.lons[lo:hi]
+        inside = (lons >= min_lon) & (lons <= max_lon)
+        if inside.all():
+            return slice(lo, hi)
+        return np.flatnonzero(inside) + lo
 
     def candidates(
         self, *, lat: float, lon: float, radius_km: float
     ) -> tuple[np.ndarray, np.ndarray]:
         """(items, distances_km) of the points in a box around the circle of radius_km:
         every point within radius_km, and maybe some farther ones (the box's corners)."""
-        if self.tree is None:
+        if not len(self.items):
             return self.items[:0], np.empty(0)
         if radius_km >= CHORD_LIMIT_KM:
-            lats_rad, lons_rad = self.latlon_rad
-            dist = great_circle_many_km(lat=lat, lon=lon, lats_rad=lats_rad, lons_rad=lons_rad)
+            dist = great_circle_many_km(
+                lat=lat, lon=lon, lats_rad=np.radians(self.lats), lons_rad=np.radians(self.lons)
+            )
             return self.items, dist
-        idx = self.tree.query(shapely.box(*bbox_around(lat=lat, lon=lon, radius_km=radius_km)))
-        return self.items[idx], chord_km(lat=lat, lon=lon, xyz=self.xyz[idx])
+        at = self._in_box(*bbox_around(lat=lat, lon=lon, radius_km=radius_km))
+        return self.items[at], chord_km(lat=lat, lon=lon, xyz=self.xyz[at])
 
     def box(self, min_lon: float, min_lat: float, max_lon: float, max_lat: float) -> np.ndarray:
-        """Items whose point lies in the lon/lat box (edges included)."""
-        if self.tree is None:
-            return self.items[:0]
-        idx = self.tree.query(
-            shapely.box(min_lon, min_lat, max_lon, max_lat), predicate="intersects"
-        )
-        return self.items[np.sort(idx)]
+        """Items whose point lies in the lon/lat box (edges included), in item order."""
+        return np.sort(self.items[self._in_box(min_lon, min_lat, max_lon, max_lat)])

@@ -1,13 +1,11 @@
 """Address-level geocoding when importing rows without coordinates: the OnlineGeocoder
 protocol, the one-line address query, GeopyGeocoder (rate-limited and cached over any geopy
-geocoder) and nominatim_geocoder, which makes one over Nominatim."""
+geocoder) and nominatim_geocoder, which makes one over Nominatim. geopy is imported only
+when a GeopyGeocoder is made (geo/distance.py says why)."""
 
 from __future__ import annotations
 
 from typing import Any, Protocol
-
-from geopy.exc import GeopyError
-from geopy.extra.rate_limiter import RateLimiter
 
 from directory_api.geo.gazetteer import in_netherlands
 
@@ -45,6 +43,8 @@ class GeopyGeocoder:
         error_wait_seconds: float = 5.0,
         cache: dict[str, tuple[float, float] | None] | None = None,
     ) -> None:
+        from geopy.extra.rate_limiter import RateLimiter
+
         self._geocode = RateLimiter(
             geocoder.geocode,
             min_delay_seconds=min_delay_seconds,
@@ -63,6 +63,8 @@ class GeopyGeocoder:
             return None
         if query in self.cache:
             return self.cache[query]
+        from geopy.exc import GeopyError
+
         try:
             location = self._geocode(query, exactly_one=True)
         except GeopyError:

@@ -5,8 +5,9 @@ alembic.ini is needed. ``upgrade()`` is safe to call from several processes at o
 workers, two app instances): they take turns on a lock and the later ones find nothing to do.
 
 A schema change in tables.py needs a new revision (tests/store/test_migrations.py fails
-until then). Draft one against a database at the current head, then read and fix it (SQLite
-runs it in batch mode, so name any constraint you will want to drop later):
+until then), and HEAD below names it. Draft one against a database at the current head,
+then read and fix it (SQLite runs it in batch mode, so name any constraint you will want to
+drop later):
 
     DATABASE_URL=sqlite:///draft.sqlite3 python -c "from alembic import command;
     from directory_api.store import migrate; migrate.main_upgrade('sqlite:///draft.sqlite3');
@@ -22,22 +23,28 @@ import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
 
 from directory_api.store.engine import make_engine
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+# Alembic is imported only to migrate (or to read an odd version table): a process that finds
+# its database at HEAD, as every serving worker does at start-up, never imports it (its
+# modules take about 12 MiB in each worker).
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "alembic_version"
 # The revision whose tables the releases before migrations made with metadata.create_all.
 BASELINE = "0001_initial"
 BASELINE_TABLES = frozenset({"meta", "sources", "source_versions", "providers"})
+# The newest revision of the scripts (head_revision(); tests/store/test_migrations.py holds the
+# two equal), known without reading them with alembic.
+HEAD = "0003_source_defaults_and_kinds"
 # pg_advisory_lock key shared by every process migrating a database ("director" in ASCII).
 PG_LOCK_KEY = 0x6469726563746F72
 # Alembic's `context` and `op` are module globals: one migration at a time per process.
@@ -46,6 +53,8 @@ _IN_PROCESS = threading.Lock()
 
 def alembic_config(connection: Connection | None = None) -> Config:
     """An Alembic Config for the package's scripts; env.py runs on `connection` when given."""
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("path_separator", "os")
@@ -58,6 +67,8 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 def head_revision() -> str:
     """The newest revision of the scripts shipped with this release."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     if head is None:
         raise RuntimeError(f"no migration scripts in {MIGRATIONS}")
@@ -65,8 +76,16 @@ def head_revision() -> str:
 
 
 def current_revision(engine: Engine) -> str | None:
-    """The revision a database is at; None when it has never been migrated."""
+    """The revision a database is at; None when it has never been migrated. Read with SQL
+    when its version table holds one revision (as always), else by alembic."""
     with engine.connect() as conn:
+        if not inspect(conn).has_table(VERSION_TABLE):
+            return None
+        found = conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars().all()
+        if len(found) == 1:
+            return str(found[0])
+        from alembic.runtime.migration import MigrationContext
+
         return MigrationContext.configure(conn).get_current_revision()
 
 
@@ -77,7 +96,7 @@ def upgrade(engine: Engine) -> None:
     at the baseline revision first. Runs in one transaction (SQLite too), so a failed
     migration leaves the database as it was.
     """
-    if current_revision(engine) == head_revision():
+    if current_revision(engine) == HEAD:
         return  # the usual case at start-up: nothing to lock or do
     with _IN_PROCESS, _migration_connection(engine) as conn, conn.begin():
         if conn.dialect.name == "sqlite":
@@ -114,6 +133,10 @@ def drop_version_table(engine: Engine) -> None:
 
 
 def _upgrade(conn: Connection) -> None:
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     cfg = alembic_config(conn)
     current = MigrationContext.configure(conn).get_current_revision()
     known = {script.revision for script in ScriptDirectory.from_config(cfg).walk_revisions()}

@@ -84,8 +84,14 @@ _JOINED = {
 _PROVIDER_COLUMNS = tuple(
     _JOINED[f.name] if f.name in _JOINED else providers.c[f.name] for f in fields(Provider)
 )
-# Values that repeat across many rows are shared, not stored once per provider.
-_SHARED = frozenset(("category", "location_precision", "source", "city"))
+# Values that repeat across many rows are shared, not stored once per provider: a few
+# values in every list (interned), and values that lists repeat (one object per distinct
+# value in one read: streets, house numbers, opening hours hold a few hundred values per
+# 100,000 rows; each row read from the database holds its own copy until it is shared).
+_INTERNED = frozenset(("category", "location_precision", "source", "city"))
+_REPEATED = frozenset(
+    ("street", "house_number", "opening_hours", "facility_type", "services", "source_list_date")
+)
 
 
 def providers_where(conn: Connection, condition: Any) -> list[Provider]:
@@ -96,13 +102,19 @@ def providers_where(conn: Connection, condition: Any) -> list[Provider]:
         .join(sources, sources.c.id == source_versions.c.source_id)
         .where(condition)
     )
-    shared = [i for i, f in enumerate(fields(Provider)) if f.name in _SHARED]
+    names = [f.name for f in fields(Provider)]
+    interned = [i for i, name in enumerate(names) if name in _INTERNED]
+    repeated = [i for i, name in enumerate(names) if name in _REPEATED]
+    share = {None: None}.setdefault  # the first of equal values read stands for them all
     out = []
     for row in conn.execute(query):
         values = list(row)
-        for i in shared:
+        for i in interned:
             if values[i] is not None:
                 values[i] = sys.intern(values[i])
+        for i in repeated:
+            value = values[i]
+            values[i] = share(value, value)
         out.append(Provider(*values))
     return out
 

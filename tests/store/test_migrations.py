@@ -4,6 +4,8 @@ and that the migrations build exactly the tables store.py describes."""
 from __future__ import annotations
 
 import multiprocessing
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -104,6 +106,42 @@ def test_one_head() -> None:
     """Revisions form one line: two heads (parallel branches) must be merged first."""
     heads = ScriptDirectory.from_config(migrate.alembic_config()).get_heads()
     assert heads == [migrate.head_revision()]
+
+
+def test_head_names_the_newest_script() -> None:
+    """migrate.HEAD (the quick check at start-up, without alembic) is the scripts' head."""
+    assert migrate.HEAD == migrate.head_revision()
+
+
+def _alembic_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def test_the_revision_read_with_sql_is_alembics(store: Store) -> None:
+    assert migrate.current_revision(store.engine) is None is _alembic_revision(store.engine)
+    with store.engine.begin() as conn:
+        command.upgrade(migrate.alembic_config(conn), migrate.BASELINE)
+    assert migrate.current_revision(store.engine) == migrate.BASELINE
+    assert _alembic_revision(store.engine) == migrate.BASELINE
+    migrate.upgrade(store.engine)
+    assert migrate.current_revision(store.engine) == migrate.HEAD
+    assert _alembic_revision(store.engine) == migrate.HEAD
+    with store.engine.begin() as conn:  # an emptied version table: alembic reads it as none
+        conn.execute(text("DELETE FROM alembic_version"))
+    assert migrate.current_revision(store.engine) is None is _alembic_revision(store.engine)
+
+
+def test_a_database_at_head_is_opened_without_alembic(url: str, tmp_path) -> None:
+    """A serving worker finds its database at head: it never imports alembic (~12 MiB)."""
+    migrate.main_upgrade(url)
+    code = (
+        "import sys; from directory_api import create_app; "
+        f"create_app({{'DATABASE_URL': {url!r}, 'DIRECTORY_INSTANCE_PATH': {str(tmp_path)!r}}}); "
+        "print('alembic' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "False"
 
 
 def test_fresh_database_to_head(store: Store) -> None:

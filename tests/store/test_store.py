@@ -132,3 +132,24 @@ def test_another_process_import_is_noticed(make_app, services):
 )
 def test_slugify(name, slug):
     assert slugify(name) == slug
+
+
+def test_a_snapshot_shares_the_values_rows_repeat(services):
+    """One object per distinct street, house number, opening hours, list date... in one
+    read (a serving worker holds 100,000 providers), equal to what was imported."""
+    data = b"""name,category,cak_contracted,street,house_number,postcode,openingstijden,lat,lon
+Apotheek Een,pharmacy,ja,Dorpsstraat,12,3511 AB,Mo-Fr 08:00-17:00,52.09,5.12
+Apotheek Twee,pharmacy,ja,Dorpsstraat,12,3512 AB,Mo-Fr 08:00-17:00,52.10,5.13
+Apotheek Drie,pharmacy,nee,Kerkstraat,14,3513 AB,Mo-Fr 08:00-17:00,52.11,5.14
+"""
+    import_file(services, data, source_name="CAK apotheken", list_date=date(2026, 1, 1))
+    _, providers = services.store.snapshot()
+    by_name = {p.name: p for p in providers}
+    one, two, three = (by_name[f"Apotheek {n}"] for n in ("Een", "Twee", "Drie"))
+    assert one.street == "Dorpsstraat" and one.street is two.street
+    assert one.house_number == "12" and one.house_number is two.house_number
+    assert three.street == "Kerkstraat" and three.house_number == "14"
+    assert one.opening_hours == "Mo-Fr 08:00-17:00"
+    assert one.opening_hours is two.opening_hours is three.opening_hours
+    assert one.source_list_date == date(2026, 1, 1)
+    assert one.source_list_date is two.source_list_date is three.source_list_date
