@@ -1,11 +1,11 @@
-"""Great-circle km (geopy's formula) and the spatial index of provider points (shapely STRtree)."""
+"""Great-circle km (geopy's formula) and the spatial index of provider points (a box query
+over points sorted by longitude)."""
 
 from __future__ import annotations
 
 import math
 
 import numpy as np
-import shapely
 from geopy.distance import EARTH_RADIUS, great_circle
 from numpy.typing import ArrayLike
 
@@ -67,20 +67,27 @@ def bbox_around(*, lat: float, lon: float, radius_km: float) -> tuple[float, flo
 
 
 class PointIndex:
-    """An STRtree over points (x=lon, y=lat) with their coordinates kept in radians.
+    """Points (x=lon, y=lat) sorted by longitude, with their coordinates in radians and as
+    unit vectors in the same order. A box query is two binary searches for its longitude
+    band and a latitude test over that band: the points of the box, edges included, as an
+    STRtree box query gives them, without building a tree or a box geometry per query.
 
-    STRtree measures flat x/y: it only shortlists by box; ranking is by great circle.
+    It only shortlists by box; ranking is by great circle.
     """
 
-    __slots__ = ("items", "latlon_rad", "tree", "xyz")
+    __slots__ = ("_items", "_lats", "_lons", "items", "latlon_rad", "xyz")
 
     def __init__(self, lats: ArrayLike, lons: ArrayLike, items: ArrayLike) -> None:
-        self.items = np.asarray(items, dtype=np.int64)
+        self.items = np.asarray(items, dtype=np.int64)  # in the order given
         lat_arr = np.asarray(lats, dtype=float)
         lon_arr = np.asarray(lons, dtype=float)
-        self.latlon_rad = np.radians(np.stack((lat_arr, lon_arr)))
+        order = np.argsort(lon_arr, kind="stable")
+        # The rest in longitude order.
+        self._items = self.items[order]
+        self._lats = lat_arr[order]
+        self._lons = lon_arr[order]
+        self.latlon_rad = np.radians(np.stack((self._lats, self._lons)))
         self.xyz = unit_vectors(self.latlon_rad[0], self.latlon_rad[1])
-        self.tree = shapely.STRtree(shapely.points(lon_arr, lat_arr)) if len(self.items) else None
 
     def __len__(self) -> int:
         return len(self.items)
@@ -90,20 +97,27 @@ class PointIndex:
     ) -> tuple[np.ndarray, np.ndarray]:
         """(items, distances_km) of the points in a box around the circle of radius_km:
         every point within radius_km, and maybe some farther ones (the box's corners)."""
-        if self.tree is None:
-            return self.items[:0], np.empty(0)
+        if not len(self.items):
+            return self.items, np.empty(0)
         if radius_km >= CHORD_LIMIT_KM:
             lats_rad, lons_rad = self.latlon_rad
             dist = great_circle_many_km(lat=lat, lon=lon, lats_rad=lats_rad, lons_rad=lons_rad)
-            return self.items, dist
-        idx = self.tree.query(shapely.box(*bbox_around(lat=lat, lon=lon, radius_km=radius_km)))
-        return self.items[idx], chord_km(lat=lat, lon=lon, xyz=self.xyz[idx])
+            return self._items, dist
+        lo, hi, inside = self._in_box(*bbox_around(lat=lat, lon=lon, radius_km=radius_km))
+        xyz = self.xyz[lo:hi].compress(inside, axis=0)
+        return self._items[lo:hi].compress(inside), chord_km(lat=lat, lon=lon, xyz=xyz)
 
     def box(self, min_lon: float, min_lat: float, max_lon: float, max_lat: float) -> np.ndarray:
-        """Items whose point lies in the lon/lat box (edges included)."""
-        if self.tree is None:
-            return self.items[:0]
-        idx = self.tree.query(
-            shapely.box(min_lon, min_lat, max_lon, max_lat), predicate="intersects"
-        )
-        return self.items[np.sort(idx)]
+        """Items whose point lies in the lon/lat box (edges included), in the order given."""
+        lo, hi, inside = self._in_box(min_lon, min_lat, max_lon, max_lat)
+        return np.sort(self._items[lo:hi].compress(inside))
+
+    def _in_box(
+        self, min_lon: float, min_lat: float, max_lon: float, max_lat: float
+    ) -> tuple[int, int, np.ndarray]:
+        """The longitude band [lo, hi) of the box, and which of its points lie in the box."""
+        lons = self._lons
+        lo = int(lons.searchsorted(min_lon, "left"))
+        hi = int(lons.searchsorted(max_lon, "right"))
+        band = self._lats[lo:hi]
+        return lo, hi, (band >= min_lat) & (band <= max_lat)
