@@ -58,12 +58,16 @@ def nearest(
     keys = rule.index_keys
     # Each (category, contract status) shortlist, narrowed to the locations that suit the
     # care where the rule has a facility rule for the category (Directory.index_for).
-    facility = rule.facility_rule
-    found_ix = ((k, directory.index_for(k, facility(k[0]))) for k in keys)
-    indexes = [(k, ix) for k, ix in found_ix if ix is not None and len(ix)]
+    indexes = []
+    first: IndexKey | None = None
+    for key, facility in rule.shortlists:
+        index = directory.index_for(key, facility)
+        if index is not None and len(index):
+            indexes.append(index)
+            first = key if first is None else first
     items, dists = _nearest(indexes, origin, limit, max_km)
-    if len(indexes) == 1:
-        terms = keys[indexes[0][0]]
+    if len(indexes) == 1 and first is not None:
+        terms = keys[first]
         return [
             (item, dist, terms) for item, dist in zip(items.tolist(), dists.tolist(), strict=True)
         ]
@@ -76,10 +80,10 @@ def nearest(
 
 
 def _nearest(
-    indexes: list[tuple[IndexKey, PointIndex]], origin: Origin, limit: int, max_km: float | None
+    indexes: list[PointIndex], origin: Origin, limit: int, max_km: float | None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Item numbers and rounded distances of the best `limit`, best first."""
-    total = sum(len(ix) for _, ix in indexes)
+    total = sum(len(ix) for ix in indexes)
     if total == 0 or limit <= 0:
         return np.empty(0, dtype=np.int64), np.empty(0)
     # Rounded distances are compared, so anything up to max_km + 0.005 may round into range.
@@ -87,7 +91,7 @@ def _nearest(
     radius = min(cap, _first_radius(total, limit))
     while True:
         # Every provider within `radius` is a candidate (and maybe some farther ones).
-        items, dists = _gather([ix for _, ix in indexes], origin, radius)
+        items, dists = _gather(indexes, origin, radius)
         rounded = dists.round(2)
         # Items are numbered in (name, id) order, so they break ties on distance.
         order = np.lexsort((items, rounded))

@@ -159,6 +159,9 @@ class CareRule:
     # Compiled when the rules load: (category, contract status) -> the terms the rule gives
     # it (first entry wins), and per language '"advice":[...],"referral":...' as served.
     index_keys: Mapping[IndexKey, Eligibility] = _compiled()
+    # Each of those keys with the facility rule for its category (None without one): the
+    # shortlists a search reads (search.ranking.nearest).
+    shortlists: tuple[tuple[IndexKey, FacilityRule | None], ...] = _compiled()
     advice_json: Mapping[str, bytes] = _compiled()
     # The rule with the out-of-hours entries added after its own (None without them).
     with_out_of_hours: CareRule | None = _compiled()
@@ -170,6 +173,8 @@ class CareRule:
                 if entry.admits(contract):
                     keys.setdefault((entry.category, contract), entry)
         object.__setattr__(self, "index_keys", keys)
+        shortlists = tuple((key, self.facility_rule(key[0])) for key in keys)
+        object.__setattr__(self, "shortlists", shortlists)
         wider = None
         if self.out_of_hours is not None:
             extra = self.out_of_hours.eligible

@@ -68,21 +68,27 @@ def init_app(app: Flask) -> None:
             etag = g.get("etag")  # set by readpath for /v1/ reads: keyed on the data version
             directory = pinned_directory()  # readpath pinned it with the ETag
             if etag and directory is not None and response.status_code == 200:
+                cache = app.config["DIRECTORY_CACHE_CONTROL"]
+                private = req.path in PRIVATE_PATHS
+                if private and "no-store" not in cache and "Cache-Control" not in headers:
+                    # What the private rule below would put in its place.
+                    cache, private = _private(app), False
                 # /v1/ views set none of these themselves, so they are appended, not searched.
-                headers.extend(
-                    (
-                        ("ETag", f'"{etag}"'),
-                        ("Cache-Control", app.config["DIRECTORY_CACHE_CONTROL"]),
-                        ("Vary", "Origin, Accept, Accept-Language"),
-                        ("X-Data-Version", str(directory.data_version)),
-                    )
-                )
+                headers.add("ETag", f'"{etag}"')
+                headers.add("Cache-Control", cache)
+                headers.add("Vary", "Origin, Accept, Accept-Language")
+                headers.add("X-Data-Version", str(directory.data_version))
+                if not private:
+                    return response
             else:
                 response.vary.add("Origin")
         if req.path in PRIVATE_PATHS and "no-store" not in headers.get("Cache-Control", ""):
-            seconds = int(app.config["DIRECTORY_CACHE_SECONDS"])
-            headers["Cache-Control"] = f"private, max-age={seconds}"
+            headers["Cache-Control"] = _private(app)
         return response
+
+
+def _private(app: Flask) -> str:
+    return f"private, max-age={int(app.config['DIRECTORY_CACHE_SECONDS'])}"
 
 
 def _is_read_path(path: str) -> bool:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import time
+from datetime import datetime
 
-from flask import Flask, Response, g, request
+from flask import Flask, Request, Response, g, request
 
+from directory_api.hours.evaluate import TIMEZONE
 from directory_api.web.context import request_directory
 
 CACHED_METHODS = frozenset(("GET", "HEAD"))
@@ -24,6 +26,40 @@ class _Day:
         if now >= cls.until:
             cls.stamp, cls.until = time.strftime("%Y%m%d", time.gmtime(now)), now + 60
         return cls.stamp
+
+
+class _Minute:
+    """The current minute, worked out once a minute: as '-HHMM' in UTC (it ends the ETag of
+    an answer read at the time of the request) and as the moment such an answer is read at
+    (Europe/Amsterdam, seconds 0). One tuple, swapped whole, so threads read one minute."""
+
+    state: tuple[float, float, str, datetime | None] = (0.0, 0.0, "", None)
+
+    @classmethod
+    def get(cls) -> tuple[str, datetime]:
+        now = time.time()
+        start, until, stamp, moment = cls.state
+        if moment is None or not start <= now < until:  # a new minute, or the clock went back
+            start = now - now % 60
+            stamp = time.strftime("-%H%M", time.gmtime(now))
+            moment = datetime.fromtimestamp(now, TIMEZONE).replace(second=0, microsecond=0)
+            cls.state = (start, start + 60, stamp, moment)
+        return stamp, moment
+
+
+def this_minute() -> datetime:
+    """Now, to the minute, in Europe/Amsterdam (as datetime.now(TIMEZONE) with seconds and
+    microseconds 0): the moment an answer without open_at is read at."""
+    return _Minute.get()[1]
+
+
+def _asks_open_at(req: Request) -> bool:
+    """Whether the query has an open_at argument: without the text 'open_at' and without
+    percent escapes (which could spell it) it has none, and werkzeug need not parse it."""
+    raw = req.environ.get("QUERY_STRING", "")
+    if "open_at" not in raw and "%" not in raw:
+        return False
+    return "open_at" in req.args
 
 
 # Answers that carry opening statuses at the time of the request unless open_at is given.
@@ -46,9 +82,9 @@ def init_app(app: Flask) -> None:
             return None
         directory = request_directory(services=services)  # pinned in g for the request
         etag = f"{directory.data_version}-{rules_tag}-{_Day.get()}"
-        if req.path in TIMED_PATHS and "open_at" not in req.args:
+        if req.path in TIMED_PATHS and not _asks_open_at(req):
             # Each place's open status is read now: the answer changes with the minute.
-            etag += time.strftime("-%H%M", time.gmtime())
+            etag += _Minute.get()[0]
         g.etag = etag
         if "HTTP_IF_NONE_MATCH" in req.environ and req.if_none_match.contains(etag):
             response = Response(status=304)

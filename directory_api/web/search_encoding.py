@@ -35,29 +35,29 @@ def search_json(
     (search.notice.empty_notice)."""
     lang = args["lang"]
     text = directory.json_bytes
-    parts = [
-        b'{"query":%b,%b,"data_version":%d,"opening":%b,"results":['
-        % (
-            query_json(args, origin),
-            rule.advice_json[lang],
-            directory.data_version,
-            opening_json(timed),
-        )
-    ]
+    results = []
     for (item, km, terms), state in zip(timed.found, timed.statuses, strict=True):
-        parts += (
-            b'{"provider":',
-            text(item),
-            b',"distance_km":',
-            b"%r" % km,
-            status_json(state),
-            terms.terms_json[lang],
-        )
-        parts.append(b",")
-    if timed.found:
-        parts.pop()
-    parts.append(b'],"notice":%b}' % (b"null" if notice is None else encode(notice.as_dict())))
-    return b"".join(parts)
+        change = state.next_change
+        if change is None:
+            result = _RESULT % (text(item), km, _OPEN[state.open], terms.terms_json[lang])
+        else:
+            result = _RESULT_CHANGE % (
+                text(item), km, _OPEN[state.open], change.encode(), terms.terms_json[lang]
+            )  # fmt: skip
+        results.append(result)
+    return b'{"query":%b,%b,"data_version":%d,"opening":%b,"results":[%b],"notice":%b}' % (
+        query_json(args, origin),
+        rule.advice_json[lang],
+        directory.data_version,
+        opening_json(timed),
+        b",".join(results),
+        b"null" if notice is None else encode(notice.as_dict()),
+    )
+
+
+# One result, as the provider's text, distance_km, status_json and the terms' JSON make it.
+_RESULT = b'{"provider":%b,"distance_km":%r,"open":%b,"next_change":null%b'
+_RESULT_CHANGE = b'{"provider":%b,"distance_km":%r,"open":%b,"next_change":"%b"%b'
 
 
 def status_json(state: Status) -> bytes:

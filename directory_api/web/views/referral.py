@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -26,12 +25,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
-from directory_api.hours.evaluate import TIMEZONE
 from directory_api.models import Origin
 from directory_api.search.rules import Text, encode
 from directory_api.search.sheet import Section, sections
 from directory_api.web.context import get_services, request_directory
 from directory_api.web.errors import error_body
+from directory_api.web.readpath import this_minute
 from directory_api.web.referral_query import fast_referral_first
 from directory_api.web.schemas_referral import ReferralArgsSchema, ReferralSchema
 from directory_api.web.search_encoding import query_json, status_json
@@ -79,7 +78,7 @@ def build(args: dict[str, Any]) -> tuple[Any, Origin, list[Section]]:
     origin = resolve_origin(services, args)
     at = args.get("open_at")
     if at is None:  # now, to the minute (the ETag says which minute: web/readpath.py)
-        at = datetime.now(TIMEZONE).replace(second=0, microsecond=0)
+        at = this_minute()
     found = sections(
         directory,
         services.rules,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime
 from typing import Any
 
 from flask import Response, request
@@ -14,7 +13,6 @@ from marshmallow import RAISE
 
 from directory_api.errors import DirectoryError, LocationError
 from directory_api.geo.gazetteer import parse_coordinates
-from directory_api.hours.evaluate import TIMEZONE
 from directory_api.models import Origin
 from directory_api.search.notice import empty_notice
 from directory_api.search.timed import timed_nearest
@@ -22,6 +20,7 @@ from directory_api.services import Services
 from directory_api.web.context import get_services, request_directory
 from directory_api.web.geojson import MEDIA_TYPE as GEOJSON
 from directory_api.web.geojson import search_geojson, wants_geojson
+from directory_api.web.readpath import this_minute
 from directory_api.web.schemas import SearchArgsSchema, SearchResultSchema
 from directory_api.web.schemas_geo import SearchFeatureCollectionSchema, geojson_doc
 from directory_api.web.search_encoding import search_json
@@ -48,7 +47,7 @@ def answer(args: dict[str, Any]) -> Response:
     rule = services.rules.rule(args["care"], args["scheme"], args.get("age_group"))
     at = args.get("open_at")
     if at is None:  # now, to the minute (the ETag says which minute: web/readpath.py)
-        at = datetime.now(TIMEZONE).replace(second=0, microsecond=0)
+        at = this_minute()
     only_open = bool(args.get("open_now")) or "open_at" in args
     timed = timed_nearest(
         directory, rule, origin, at=at, only_open=only_open, limit=args["limit"],
@@ -62,7 +61,7 @@ def answer(args: dict[str, Any]) -> Response:
         body = search_geojson(args, origin, rule, directory, timed, notice)
         return Response(body, content_type=GEOJSON)
     body = search_json(args, origin, rule, directory, timed, notice)
-    return Response(body, mimetype="application/json")
+    return Response(body, content_type="application/json")
 
 
 @blp.route("/search")
