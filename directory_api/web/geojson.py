@@ -21,7 +21,7 @@ from directory_api.search.directory import Directory, provider_json
 from directory_api.search.notice import Notice
 from directory_api.search.rules import CareRule, encode
 from directory_api.search.timed import Timed
-from directory_api.web.search_encoding import opening_json, query_json, status_json
+from directory_api.web.search_encoding import answer_head, notice_json, status_json
 
 MEDIA_TYPE = "application/geo+json"
 _OFFERED = ("application/json", MEDIA_TYPE)
@@ -65,14 +65,11 @@ def search_geojson(
         )
         for (item, km, terms), state in zip(timed.found, timed.statuses, strict=True)
     ]
-    head = b'{"type":"FeatureCollection","query":%b,%b,"data_version":%d,"opening":%b' % (
-        query_json(args, origin),
-        rule.advice_json[lang],
-        directory.data_version,
-        opening_json(timed),
+    return b'{"type":"FeatureCollection",%b,"features":[%b],"notice":%b}' % (
+        answer_head(args, origin, rule, directory, timed),
+        b",".join(features),
+        notice_json(notice),
     )
-    tail = b"null" if notice is None else encode(notice.as_dict())
-    return b'%b,"features":[%b],"notice":%b}' % (head, b",".join(features), tail)
 
 
 def providers_geojson(

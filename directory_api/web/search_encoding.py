@@ -45,14 +45,28 @@ def search_json(
                 text(item), km, _OPEN[state.open], change.encode(), terms.terms_json[lang]
             )  # fmt: skip
         results.append(result)
-    return b'{"query":%b,%b,"data_version":%d,"opening":%b,"results":[%b],"notice":%b}' % (
+    return b'{%b,"results":[%b],"notice":%b}' % (
+        answer_head(args, origin, rule, directory, timed),
+        b",".join(results),
+        notice_json(notice),
+    )
+
+
+def answer_head(
+    args: dict[str, Any], origin: Origin, rule: CareRule, directory: Directory, timed: Timed
+) -> bytes:
+    """What a search answer says before its places, in JSON and GeoJSON alike: the query
+    as understood, the rule's advice and referral, the data version, how hours were read."""
+    return b'"query":%b,%b,"data_version":%d,"opening":%b' % (
         query_json(args, origin),
-        rule.advice_json[lang],
+        rule.advice_json[args["lang"]],
         directory.data_version,
         opening_json(timed),
-        b",".join(results),
-        b"null" if notice is None else encode(notice.as_dict()),
     )
+
+
+def notice_json(notice: Notice | None) -> bytes:
+    return b"null" if notice is None else encode(notice.as_dict())
 
 
 # One result, as the provider's text, distance_km, status_json and the terms' JSON make it.

@@ -1,5 +1,5 @@
 """web/referral_query.py, the fast twin of ReferralArgsSchema, equals its reference on mostly
-valid input (built from the search's strategies, tests/web/test_search_query.py)."""
+valid input (built from the search's strategies, tests/web/strategies.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from directory_api.models import CARE_CODES
 from directory_api.web.referral_query import fast_referral_args
 from directory_api.web.schemas_referral import ReferralArgsSchema
-from tests.web.test_search_query import mostly, search_queries
+from tests.web.strategies import mostly, search_queries
 
 SCHEMA = ReferralArgsSchema()
 CARE_LISTS = st.lists(st.sampled_from(CARE_CODES), min_size=1, max_size=4, unique=True).map(
