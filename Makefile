@@ -6,6 +6,13 @@ BIN := $(VENV)/bin
 GEODATA_MIRROR ?= $(wildcard $(CURDIR)/../shared/data)
 export DIRECTORY_INSTANCE_PATH ?= $(CURDIR)/instance
 PORT ?= 5000
+# The PostgreSQL tests run against this machine's server when it answers on 127.0.0.1:5432
+# (trust auth, database `test`), as in CI; set TEST_DATABASE_URL to point them elsewhere.
+PG_TEST_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
+ifeq ($(origin TEST_DATABASE_URL),undefined)
+TEST_DATABASE_URL := $(shell $(PYTHON) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 1).close()" 2>/dev/null && echo $(PG_TEST_URL))
+endif
+export TEST_DATABASE_URL
 WORKERS ?= 2
 
 .PHONY: install geodata seed run test test-fast lint openapi bench bench-smoke browser wrk clean
@@ -37,11 +44,16 @@ browser:
 	  echo "installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# The fast tests run on every core (pytest-xdist); the slow and browser tests, which measure
+# load, latency and memory or drive Chromium, run after them one at a time.
+XDIST := -n auto --dist loadgroup
+
 test: install geodata browser lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q $(XDIST) -m "not slow and not browser"
+	$(BIN)/pytest -q -m "slow or browser"
 
 test-fast: install geodata
-	$(BIN)/pytest -q -m "not slow and not browser"
+	$(BIN)/pytest -q $(XDIST) -m "not slow and not browser"
 
 lint: install
 	$(BIN)/ruff check directory_api tests bench

@@ -59,7 +59,7 @@ def build_services(cfg: Mapping[str, Any]) -> Services:
     store = Store(cfg["DATABASE_URL"])
     schema = _schema(store)
     rules = load_rules(cfg.get("DIRECTORY_RULES_PATH"))
-    gazetteer = Gazetteer.from_dir(Path(cfg["DIRECTORY_GEODATA_PATH"]))
+    gazetteer = Gazetteer.shared(Path(cfg["DIRECTORY_GEODATA_PATH"]))
     examples = examples_on(cfg)
     load = schema.before(store.snapshot)
     holder = ResilientHolder(

@@ -52,7 +52,10 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if url is None:
         if os.environ.get("CI"):
             pytest.fail("CI must run the PostgreSQL tests: set TEST_DATABASE_URL (.ci/run does)")
-        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL (set by .ci/run)")
+        pytest.skip(
+            "PostgreSQL tests need TEST_DATABASE_URL (make test sets it when PostgreSQL "
+            "answers on 127.0.0.1:5432; .ci/run always does)"
+        )
     with pg_schema(url) as schema_url:
         yield schema_url
 

@@ -5,6 +5,7 @@ parsers of postcodes and coordinates, and suggestions for a name it does not kno
 from __future__ import annotations
 
 import csv
+import functools
 import math
 import re
 from collections import defaultdict
@@ -223,6 +224,14 @@ class Gazetteer:
         )
 
     @classmethod
+    def shared(cls, geodata_dir: Path | None) -> Gazetteer:
+        """`from_dir`, loaded once per process while the files are unchanged: the tables are
+        read-only, so the apps of one process (tests, a reloaded app) share them. The key is
+        the folder and each table's size and modification time."""
+        base = Path(geodata_dir).resolve() if geodata_dir else None
+        return _load_shared(base, _signature(base))
+
+    @classmethod
     def from_tables(cls, postcodes: Mapping[str, Point], places: Mapping[str, Point]) -> Gazetteer:
         """Build from small tables: PC4 -> (lat, lon, place), name -> (lat, lon, name)."""
         return cls(postcodes, {place_key(name): point for name, point in places.items()})
@@ -340,3 +349,24 @@ class Gazetteer:
                 return found[0], found[1], "postcode4"
         found = self.place(city) if city else None
         return (found[0], found[1], "place") if found is not None else None
+
+
+def _signature(base: Path | None) -> tuple[tuple[int, int] | None, ...]:
+    """(size, mtime) of each table under `base` (None where it is missing)."""
+    if base is None:
+        return ()
+    stats: list[tuple[int, int] | None] = []
+    for name in (POSTAL_FILE, PLACES_FILE, MUNICIPALITIES_FILE):
+        try:
+            st = (base / name).stat()
+        except OSError:
+            stats.append(None)
+        else:
+            stats.append((st.st_size, st.st_mtime_ns))
+    return tuple(stats)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_shared(base: Path | None, signature: tuple[tuple[int, int] | None, ...]) -> Gazetteer:
+    del signature  # part of the cache key only
+    return Gazetteer.from_dir(base)

@@ -67,14 +67,17 @@ def lock_writers(conn: Connection) -> None:
 def import_lock(engine: Engine, slug: str, owner: object) -> Iterator[None]:
     """One import of source `slug` at a time across processes; ImportConflict for the loser.
 
-    PostgreSQL: a session advisory lock; SQLite: flock on a file beside the database (for an
-    in-memory one, a file in the temporary folder named after `owner`). Both are released by
-    the operating system or the server if the process dies.
+    PostgreSQL: a session advisory lock keyed by the schema and the source, so stores in other
+    schemas of the same database never wait on each other; SQLite: flock on a file beside the
+    database (for an in-memory one, a file in the temporary folder named after `owner`). Both
+    are released by the operating system or the server if the process dies.
     """
     message = f"another import of source {slug!r} is running; try again when it is done"
     if engine.dialect.name == "postgresql":
-        key = int.from_bytes(hashlib.sha1(slug.encode()).digest()[:8], "big", signed=True)
         with engine.connect() as conn:
+            schema = conn.execute(text("SELECT current_schema()")).scalar() or ""
+            name = f"{schema}\x00{slug}".encode()
+            key = int.from_bytes(hashlib.sha1(name).digest()[:8], "big", signed=True)
             got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
             conn.commit()
             if not got:

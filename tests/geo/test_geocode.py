@@ -241,6 +241,24 @@ def test_missing_files_give_an_unavailable_gazetteer(tmp_path: Path) -> None:
         assert g.locate_row("1234 AB", "Testdorp") is None
 
 
+def test_shared_tables_are_loaded_once_and_again_when_a_file_changes(tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "geodata"
+    shutil.copytree(INVENTED, folder)
+    first = Gazetteer.shared(folder)
+    assert Gazetteer.shared(folder) is first  # a second app of this process shares the tables
+    assert first.resolve("2345 AB") == Gazetteer.from_dir(folder).resolve("2345 AB")
+    postal = folder / "geonames-postal-nl" / "NL.txt"
+    rows = postal.read_text(encoding="utf-8").splitlines(keepends=True)
+    postal.write_text("".join(r for r in rows if "\t2345\t" not in r), encoding="utf-8")
+    again = Gazetteer.shared(folder)
+    assert again is not first
+    with pytest.raises(errors.UnknownPostcode):
+        again.resolve("2345 AB")
+    assert first.resolve("2345 AB").precision == "postcode4"  # an earlier app keeps its tables
+
+
 @pytest.mark.parametrize(
     ("postcode", "city", "expected"),
     [

@@ -3,6 +3,7 @@ is served, generated lists, and the figures file (tests/artifacts/reliability.js
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import random
@@ -32,13 +33,16 @@ def store_kind(database_url: str) -> str:
 def record_figures(test: str, database_url: str | None, **figures: Any) -> None:
     """Merge this run's figures into tests/artifacts/reliability.json (git-ignored)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    try:
-        data = json.loads(FIGURES.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        data = {}
     key = test if database_url is None else f"{test}[{store_kind(database_url)}]"
-    data[key] = {"recorded_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), **figures}
-    FIGURES.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    # pytest-xdist workers write it too: one read-merge-write at a time.
+    with open(FIGURES.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            data = json.loads(FIGURES.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            data = {}
+        data[key] = {"recorded_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), **figures}
+        FIGURES.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def provider_csv(n: int, *, prefix: str, ids: str, seed: int = 1, start: int = 0) -> bytes:

@@ -23,6 +23,8 @@ from tests.reliability.pgcluster import free_port
 redis = pytest.importorskip("redis", reason="the redis extra is not installed")
 
 SHARED_DB = "redis://127.0.0.1:6379/13"
+# The tests flush that one database: under pytest-xdist they run on one worker, one at a time.
+pytestmark = pytest.mark.xdist_group("redis-db-13")
 SEARCH = "/v1/search?care=pharmacy&lat=52.09&lon=5.12&limit=3"
 
 

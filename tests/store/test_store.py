@@ -153,3 +153,30 @@ Apotheek Drie,pharmacy,nee,Kerkstraat,14,3513 AB,Mo-Fr 08:00-17:00,52.11,5.14
     assert one.opening_hours is two.opening_hours is three.opening_hours
     assert one.source_list_date == date(2026, 1, 1)
     assert one.source_list_date is two.source_list_date is three.source_list_date
+
+
+def test_an_import_lock_holds_its_own_store_only(database_url, tmp_path):
+    from directory_api.errors import ImportConflict
+    from directory_api.store.store import Store
+    from tests.conftest import pg_schema
+
+    # Two deployments in other schemas (PostgreSQL) or files (SQLite) never wait on each other.
+    if database_url.startswith("postgresql"):
+        other_place = pg_schema(database_url.split("?")[0])
+    else:
+        from contextlib import nullcontext
+
+        other_place = nullcontext(f"sqlite:///{tmp_path / 'other.sqlite3'}")
+    with other_place as other_url:
+        mine, same, other = Store(database_url), Store(database_url), Store(other_url)
+        try:
+            for store in (mine, other):
+                store.create_schema()
+            with mine.source_lock("cak-apotheken"):
+                with pytest.raises(ImportConflict), same.source_lock("cak-apotheken"):
+                    pass
+                with other.source_lock("cak-apotheken"):
+                    pass
+        finally:
+            for store in (mine, same, other):
+                store.dispose()
