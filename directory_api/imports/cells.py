@@ -93,13 +93,18 @@ def _has_empty(cells: Sequence[str], joined: str) -> bool:
     return bool(cells) and (not joined or "\x00" in ends or "\x00\x00" in joined)
 
 
+# A plain cell's first character: no whitespace or formula character, and an apostrophe only
+# before a lowercase letter ("'s-Gravenhage", "'t Harde"), which no formula follows.
+_PLAIN_FIRST = rf"(?:'[a-z]|[^\s=+\-@'{_F}])"
+
+
 class Text(fields.Field):
     """Stripped text, '' -> None; rejects over-long values and spreadsheet formulas."""
 
     # A plain cell (see load_column) is empty or has no whitespace around it and no formula
     # character first, so that strip() and looks_like_formula() change nothing. None: no
     # plain cells; every distinct cell goes through _deserialize once.
-    PLAIN: str | None = rf"(?:[^\s=+\-@'{_F}][^{_F}]*+(?<!\s))?"
+    PLAIN: str | None = rf"(?:{_PLAIN_FIRST}[^{_F}]*+(?<!\s))?"
     PARSED = False  # True: clean() is a library's parser, given no text longer than the column
 
     def longest(self, attr: str) -> int:
@@ -151,7 +156,7 @@ class Text(fields.Field):
 
 
 class Name(Text):
-    PLAIN = rf"[^\s=+\-@'{_F}][^{_F}]*+(?<!\s)"  # never empty
+    PLAIN = rf"{_PLAIN_FIRST}[^{_F}]*+(?<!\s)"  # never empty
 
     def plain_column(self, cells: Sequence[str], joined: str) -> Sequence[Any] | None:
         return cells

@@ -57,6 +57,7 @@ FIELDS = list(ProviderRowSchema().load_fields)
 SAMPLES = [
     *("", " ", "-", " - ", "\t", "x", " x", "x ", "x\t", "\tx", "\rx", "a  b", "a\nb", "\xa0x"),
     *("=SUM(A1)", "+31 20 123 4567", "-5", "@x", " =1", "+", "0031 20", "(030) 123", "030-1234"),
+    *("'s-Gravenhage", "'t Harde", "'=1", "'-5", "'", "'S x", "' s", "'s ", "'\tx"),
     *("Apotheek", " Apotheek ", "apotheek", "GGZ-instelling", "pharmacy", "winkel", "Gp"),
     *("ja", "nee", "JA", "true", "0", "1", "maybe", "waar"),
     *("3511 AB", "3511AB", "3511 ab", "0123 AB", "3511 SA", "3511 SS", "3511", "351", "3511  AB"),

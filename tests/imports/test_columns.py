@@ -194,10 +194,10 @@ def _reference(data: bytes, *, locator, default_category) -> ParsedFile:
 # Mostly good values from small pools (so duplicates, unknown postcodes and rows placed by
 # postcode or city occur), now and then an awkward cell.
 GOOD = {
-    "name": ["Apotheek A", "Apotheek B", "Müller", "a  b", " X "],
+    "name": ["Apotheek A", "Apotheek B", "Müller", "a  b", " X ", "'t Winkeltje"],
     "category": ["pharmacy", "Apotheek", "gp", "", "-"],
     "postcode": ["3511 AB", "1012", "9999 ZZ", "3511ab", "3599 XX", ""],
-    "city": ["Utrecht", "Zwolle", "Nergens", ""],
+    "city": ["Utrecht", "Zwolle", "Nergens", "", "'s-Hertogenbosch"],
     "lat": ["52.1", "52,09", "", "51.5"],
     "lon": ["5.1", "4,9", "", "6.0"],
     "id": ["", "A1", "A2", " A1"],
