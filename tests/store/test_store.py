@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import date
 
 import pytest
 
-from directory_api.errors import ImportRejected, NotFound
+from directory_api.errors import ImportConflict, ImportRejected, NotFound
 from directory_api.imports.pipeline import import_file
+from directory_api.store.store import Store
 from directory_api.versions.identity import slugify
+from tests.conftest import pg_schema
 
 V1 = b"""id,name,category,cak_contracted,postcode,house_number,lat,lon
 A1,Apotheek Een,pharmacy,ja,3511 AB,1,52.09,5.12
@@ -156,16 +159,10 @@ Apotheek Drie,pharmacy,nee,Kerkstraat,14,3513 AB,Mo-Fr 08:00-17:00,52.11,5.14
 
 
 def test_an_import_lock_holds_its_own_store_only(database_url, tmp_path):
-    from directory_api.errors import ImportConflict
-    from directory_api.store.store import Store
-    from tests.conftest import pg_schema
-
     # Two deployments in other schemas (PostgreSQL) or files (SQLite) never wait on each other.
     if database_url.startswith("postgresql"):
-        other_place = pg_schema(database_url.split("?")[0])
+        other_place = pg_schema(database_url.split("?")[0])  # the server's URL, a new schema
     else:
-        from contextlib import nullcontext
-
         other_place = nullcontext(f"sqlite:///{tmp_path / 'other.sqlite3'}")
     with other_place as other_url:
         mine, same, other = Store(database_url), Store(database_url), Store(other_url)
