@@ -53,9 +53,14 @@ def chord_km(*, lat: float, lon: float, xyz: np.ndarray) -> np.ndarray:
     in a third of the array operations."""
     lat1, lon1 = math.radians(lat), math.radians(lon)
     cos1 = math.cos(lat1)
-    diff = xyz - (cos1 * math.cos(lon1), cos1 * math.sin(lon1), math.sin(lat1))
-    half_chord = np.sqrt(np.einsum("ij,ij->i", diff, diff)) * 0.5
-    return (2 * EARTH_RADIUS_KM) * np.arcsin(np.minimum(half_chord, 1.0))
+    diff = xyz - np.array((cos1 * math.cos(lon1), cos1 * math.sin(lon1), math.sin(lat1)))
+    half_chord = np.einsum("ij,ij->i", diff, diff)  # the squared chord, then half of it
+    np.sqrt(half_chord, out=half_chord)
+    half_chord *= 0.5
+    np.minimum(half_chord, 1.0, out=half_chord)
+    np.arcsin(half_chord, out=half_chord)
+    half_chord *= 2 * EARTH_RADIUS_KM
+    return half_chord
 
 
 def bbox_around(*, lat: float, lon: float, radius_km: float) -> tuple[float, float, float, float]:
@@ -96,13 +101,17 @@ class PointIndex:
         self, min_lon: float, min_lat: float, max_lon: float, max_lat: float
     ) -> np.ndarray | slice:
         """Where the points inside the box (edges included) are in this index's arrays."""
-        lo = int(np.searchsorted(self.lats, min_lat, side="left"))
-        hi = int(np.searchsorted(self.lats, max_lat, side="right"))
+        # Array methods, not numpy's module functions: their Python wrappers cost more
+        # than the work on a band of a few hundred points (this is every search's hot path).
+        lo = int(self.lats.searchsorted(min_lat, "left"))
+        hi = int(self.lats.searchsorted(max_lat, "right"))
         lons = self.lons[lo:hi]
         inside = (lons >= min_lon) & (lons <= max_lon)
-        if inside.all():
+        at = inside.nonzero()[0]
+        if len(at) == hi - lo:
             return slice(lo, hi)
-        return np.flatnonzero(inside) + lo
+        at += lo
+        return at
 
     def candidates(
         self, *, lat: float, lon: float, radius_km: float
