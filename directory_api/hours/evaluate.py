@@ -73,6 +73,12 @@ def status(hours: OpeningHours | None, at: datetime) -> Status:
     return Status(state == State.OPEN, None if change is None else change.isoformat())
 
 
+def is_open(hours: OpeningHours | None, at: datetime) -> bool:
+    """status(hours, at).open is True, without looking for the next change (which may
+    search up to HORIZON_DAYS ahead): only the state at `at` is asked of the library."""
+    return hours is not None and hours.state(at)[0] == State.OPEN
+
+
 _MOMENT = re.compile(
     r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:?\d{2})", re.ASCII
 )

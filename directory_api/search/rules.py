@@ -10,7 +10,7 @@ from types import MappingProxyType
 from typing import Any, ClassVar
 
 from directory_api import errors
-from directory_api.hours.evaluate import compile_hours, local_time, status
+from directory_api.hours.evaluate import compile_hours, is_open, local_time
 from directory_api.models import (
     AGE_GROUPS,
     LANGUAGES,
@@ -142,8 +142,8 @@ class OutOfHours:
         object.__setattr__(self, "hours", compile_hours(self.when))
 
     def applies(self, at: datetime) -> bool:
-        """Is `at` (with a UTC offset) within `when`?"""
-        return status(self.hours, local_time(at)).open is True
+        """Is `at` (with a UTC offset) within `when`? (Its state only: is_open.)"""
+        return is_open(self.hours, local_time(at))
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from directory_api.hours import evaluate_fast
 from directory_api.hours.book import HoursBook
-from directory_api.hours.evaluate import TIMEZONE, compile_hours, parse_moment, status
+from directory_api.hours.evaluate import TIMEZONE, compile_hours, is_open, parse_moment, status
 from directory_api.hours.evaluate_fast import DayTable, DayTables
 
 DAYS = ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"]
@@ -154,3 +154,16 @@ def test_a_book_keeps_the_tables_of_a_few_days_only():
         tables.of_day(date(2026, 12, 1) + timedelta(days=offset))["x"] = None  # type: ignore[assignment]
     assert len(tables._days) == 4
     assert sorted(tables._days)[0] == date(2026, 12, 27)
+
+
+@settings(max_examples=300, deadline=None)
+@given(hours_texts(), st.lists(moments(), min_size=1, max_size=6))
+def test_is_open_is_status_open(text, ats):
+    """The out-of-hours route asks only whether a moment is within its hours (is_open):
+    the same answer as status(), without its next change."""
+    hours = compile_hours(text)
+    for at in ats:
+        expected = status(hours, at).open is True
+        assert is_open(hours, at) == expected, (text, at.isoformat())
+        event(f"compared equal: {'open' if expected else 'not open'}")
+    assert is_open(None, ats[0]) is False
