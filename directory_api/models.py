@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from datetime import date
+from typing import ForwardRef, NamedTuple
 
 # Provider categories (issue 2). Order is the display order.
 CATEGORIES: tuple[str, ...] = (
@@ -113,9 +114,12 @@ PROVIDER_FIELDS: tuple[ProviderField, ...] = (
 del _F
 
 
-@dataclass(frozen=True, slots=True)
-class ProviderRow:
-    """One validated row of an imported list, before it is stored."""
+class ProviderRow(NamedTuple):
+    """One validated row of an imported list, before it is stored. A named tuple, not a
+    dataclass like the others: an import builds 100,000s of them from columns, one
+    tuple.__new__ each (imports/columns.py), and stores each as a slice of it
+    (store/publish.py); a frozen dataclass took three times as long to fill, field by field.
+    Change one with row._replace(...)."""
 
     name: str
     category: str
@@ -168,15 +172,15 @@ class Provider:
 def _check_holds_the_fields(
     cls: type, first: tuple[str, ...] = (), middle: tuple[str, ...] = (), last: tuple[str, ...] = ()
 ) -> None:
-    """The dataclasses above are written out for mypy; this derives them from PROVIDER_FIELDS
+    """The row types above are written out for mypy; this derives them from PROVIDER_FIELDS
     and checks them, on import: `first`, the required fields, `middle`, the others (default
     None), `last`; each field named, typed and defaulted as declared."""
 
     def declared(f: ProviderField) -> tuple[str, object, object]:
         return (f.name, f.type.__name__ + " | None" * f.nullable, MISSING if f.required else None)
 
-    held = [(f.name, f.type, f.default) for f in fields(cls)]
-    own = {f.name: (f.name, f.type, f.default) for f in fields(cls)}
+    held = _held_fields(cls)
+    own = {name: (name, kind, default) for name, kind, default in held}
     expected = [
         *(own.get(name) for name in first),
         *(declared(f) for f in PROVIDER_FIELDS if f.required),
@@ -186,6 +190,24 @@ def _check_holds_the_fields(
     ]
     if held != expected:
         raise TypeError(f"{cls.__name__} does not hold PROVIDER_FIELDS as models.py declares")
+
+
+def _held_fields(cls: type) -> list[tuple[str, object, object]]:
+    """(name, annotation as written, default or MISSING) of a dataclass's or a named
+    tuple's fields."""
+    if is_dataclass(cls):
+        return [(f.name, f.type, f.default) for f in fields(cls)]
+    defaults: dict[str, object] = getattr(cls, "_field_defaults", {})
+    annotations = cls.__annotations__
+    return [
+        (name, _written(annotations[name]), defaults.get(name, MISSING))
+        for name in getattr(cls, "_fields", ())
+    ]
+
+
+def _written(annotation: object) -> object:
+    """An annotation as written (a named tuple keeps a string one as a ForwardRef)."""
+    return annotation.__forward_arg__ if isinstance(annotation, ForwardRef) else annotation
 
 
 _check_holds_the_fields(ProviderRow, last=("line",))

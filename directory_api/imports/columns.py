@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import deque
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import fields
 from functools import lru_cache
 from itertools import repeat
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 from typing import Any, cast
 
 from marshmallow import ValidationError, missing
@@ -27,8 +25,7 @@ from directory_api.imports.cells import Text
 from directory_api.imports.headers import Columns
 from directory_api.imports.rows import ProviderRowSchema, RowChecker, fits_header
 from directory_api.models import ProviderRow
-from directory_api.versions.identity_fast import identity_keys_of
-from directory_api.versions.values import Identity
+from directory_api.versions.identity_fast import identity_key_of
 
 # --- a row without marshmallow's machinery --------------------------------------------
 
@@ -181,23 +178,21 @@ class _Memo(dict[str, Any]):
 
 # --- ProviderRows a column at a time ----------------------------------------------------
 
-_ROW_FIELDS = tuple(f.name for f in fields(ProviderRow))
+_ROW_FIELDS = ProviderRow._fields
 _PC4 = itemgetter(slice(4))  # a postcode's PC4 area
 # ProviderRow's fields before and after (lat, lon, location_precision), line left out
-_HEAD = attrgetter(*_ROW_FIELDS[: _ROW_FIELDS.index("lat")])
-_TAIL = attrgetter(*_ROW_FIELDS[_ROW_FIELDS.index("location_precision") + 1 : -1])
+_HEAD = itemgetter(slice(_ROW_FIELDS.index("lat")))
+_TAIL = itemgetter(slice(_ROW_FIELDS.index("location_precision") + 1, -1))
 assert _ROW_FIELDS[-1] == "line"
-assert hasattr(ProviderRow, "__slots__") and not hasattr(ProviderRow, "__post_init__")
 
 
 def _new_rows(columns: Sequence[Sequence[Any]]) -> list[ProviderRow]:
-    """[ProviderRow(*values) for values in zip(*columns)], without ProviderRow.__init__: a
-    frozen dataclass sets each field through object.__setattr__, half the time of an import's
-    validation. The slots are filled a column at a time instead, by their descriptors."""
-    rows = list(map(object.__new__, repeat(ProviderRow, len(columns[0]))))
-    for name, column in zip(_ROW_FIELDS, columns, strict=True):
-        deque(map(getattr(ProviderRow, name).__set__, rows, column), maxlen=0)
-    return rows
+    """[ProviderRow(*values) for values in zip(*columns)], without ProviderRow.__new__'s
+    Python frame per row: each row is made from its values by tuple.__new__, as
+    ProviderRow._make does it (a column for every field, in ProviderRow's order)."""
+    if len(columns) != len(_ROW_FIELDS):
+        raise ValueError(f"{len(columns)} columns for {len(_ROW_FIELDS)} fields")
+    return list(map(tuple.__new__, repeat(ProviderRow), zip(*columns, strict=True)))
 
 
 def _widths(rows: Sequence[list[str] | None]) -> set[int | None]:
@@ -243,10 +238,10 @@ class ColumnChecker(RowChecker):
         offset: int,
         columns: Columns,
     ) -> None:
-        loaded, identities, postcodes = self._load_table(lines, rows, columns)
+        loaded, keys, postcodes = self._load_table(lines, rows, columns)
         if postcodes is not None and self._add_all(
             loaded,  # type: ignore[arg-type]
-            identities,
+            keys,
             lines,
             postcodes,
             columns,
@@ -272,7 +267,7 @@ class ColumnChecker(RowChecker):
                 row = ProviderRow(*_HEAD(row), *place, *_TAIL(row), line)
             elif row.postcode and unknown(row.postcode):
                 self._warn_unknown(line, row.postcode, "its coordinates", columns)
-            add(row, columns, identities[i])
+            add(row, columns, keys[i])
 
     def _count_rejected(self, fields: Sequence[str], columns: Columns) -> bool:
         """Count a problem per cell of the row that load_columns rejected (the same cell
@@ -287,7 +282,7 @@ class ColumnChecker(RowChecker):
     def _add_all(
         self,
         rows: list[ProviderRow],
-        identities: list[Identity],
+        keys: list[str],
         lines: Sequence[int],
         postcodes: Sequence[str | None],
         columns: Columns,
@@ -297,7 +292,6 @@ class ColumnChecker(RowChecker):
         duplicates (the loop words them) or the locator is asked about every row."""
         if self.checks_postcodes and not self.by_area:
             return False
-        keys = [ext or npa for ext, npa in identities]  # identity_key of each row
         seen = self.seen
         if len(set(keys)) != len(keys) or not seen.keys().isdisjoint(keys):
             return False
@@ -315,14 +309,14 @@ class ColumnChecker(RowChecker):
                         self._warn_unknown(row.line, row.postcode, "its coordinates", columns)
         seen.update(zip(keys, lines, strict=True))
         self.parsed.rows += rows
-        self.parsed.identities += identities
+        self.parsed.keys += keys
         return True
 
     def _load_table(
         self, lines: Sequence[int], rows: Sequence[list[str] | None], columns: Columns
-    ) -> tuple[list[ProviderRow | None], list[Identity], Sequence[str | None] | None]:
+    ) -> tuple[list[ProviderRow | None], list[str], Sequence[str | None] | None]:
         """ProviderRows (location_precision 'coordinates', lat None where the row gives none)
-        and their identity keys for the rows load_columns takes; None for the others. Their
+        and their identity_key for the rows load_columns takes; None and "" for the others. Their
         postcodes if every row was taken and gives its coordinates, else None."""
         regular: Sequence[int]
         if _widths(rows) == {columns.width}:  # every row readable and as wide as the header
@@ -330,9 +324,9 @@ class ColumnChecker(RowChecker):
         else:
             regular = [i for i, r in enumerate(rows) if r is not None and len(r) == columns.width]
         out: list[ProviderRow | None] = [None] * len(rows)
-        identities: list[Identity] = [(None, "")] * len(rows)
+        keys = [""] * len(rows)
         if not regular:
-            return out, identities, None
+            return out, keys, None
         every = len(regular) == len(rows)
         table = rows if every else [rows[i] for i in regular]
         self.rejected: dict[str, set[str]] = {}
@@ -341,7 +335,7 @@ class ColumnChecker(RowChecker):
         values["location_precision"] = ["coordinates"] * len(regular)
         values["line"] = lines if every else [lines[i] for i in regular]
         built = cast(list[ProviderRow | None], _new_rows([values[f] for f in _ROW_FIELDS]))
-        found = identity_keys_of(
+        found = identity_key_of(
             values["external_id"], values["name"], values["postcode"], values["house_number"]
         )
         for j in slow:
@@ -350,5 +344,5 @@ class ColumnChecker(RowChecker):
             located = not slow and None not in values["lat"]
             return built, found, values["postcode"] if located else None
         for j, i in enumerate(regular):
-            out[i], identities[i] = built[j], found[j]
-        return out, identities, None
+            out[i], keys[i] = built[j], found[j]
+        return out, keys, None

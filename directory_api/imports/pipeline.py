@@ -241,7 +241,7 @@ def refine_locations(rows: list[ProviderRow], geocoder: OnlineGeocoder) -> list[
         if row.location_precision in {"postcode4", "place"} and row.street:
             point = geocoder.geocode_address(row.street, row.house_number, row.postcode, row.city)
             if point is not None:
-                row = replace(row, lat=point[0], lon=point[1], location_precision="address")
+                row = row._replace(lat=point[0], lon=point[1], location_precision="address")
         out.append(row)
     return out
 
@@ -285,7 +285,7 @@ def publish_parsed(
         list_date=list_date,
         slug=slug,
         dry_run=dry_run,
-        identities=parsed.identities if len(parsed.identities) == len(parsed.rows) else None,
+        keys=parsed.keys if len(parsed.keys) == len(parsed.rows) else None,
         remember=remember,
     )
     return ImportOutcome(parsed, result, dry_run)

@@ -106,7 +106,7 @@ def read_provider_file(
         fresh = replace(
             parsed,
             rows=[],
-            identities=[],
+            keys=[],
             problems=[*parsed.problems],
             warnings=[*parsed.warnings],
             problem_counts=Counter(parsed.problem_counts),

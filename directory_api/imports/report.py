@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from directory_api.errors import InvalidRow
 from directory_api.models import ProviderRow
 from directory_api.text import terminal_safe
-from directory_api.versions.values import Identity
 
 MAX_PROBLEMS = 1000  # problems kept in detail per import (DIRECTORY_IMPORT_MAX_PROBLEMS)
 ROW_KIND = "(row)"  # the kind of a problem that names no column
@@ -27,7 +26,7 @@ ROW_KIND = "(row)"  # the kind of a problem that names no column
 @dataclass
 class ParsedFile:
     rows: list[ProviderRow] = field(default_factory=list)  # valid rows only
-    identities: list[Identity] = field(default_factory=list)  # lists.identity_keys of each row
+    keys: list[str] = field(default_factory=list)  # versions.identity.identity_key of each row
     problems: list[InvalidRow] = field(default_factory=list)  # the first max_problems
     warnings: list[str] = field(default_factory=list)
     checksum: str = ""  # sha256 hex of the raw bytes

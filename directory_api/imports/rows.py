@@ -18,8 +18,7 @@ from directory_api.imports.cells import HOURS_NOT_UNDERSTOOD, KINDS, Text
 from directory_api.imports.headers import FIELDS, Columns
 from directory_api.imports.report import ParsedFile
 from directory_api.models import PROVIDER_FIELDS, ProviderField, ProviderRow
-from directory_api.versions.identity import identity_keys
-from directory_api.versions.values import Identity
+from directory_api.versions.identity import identity_key
 
 
 class RowLocator(Protocol):
@@ -87,16 +86,6 @@ class ProviderRowSchema(Schema):
             raise ValidationError("longitude given without latitude", field_name="lat")
         if data.get("lon") is None and data.get("lat") is not None:
             raise ValidationError("latitude given without longitude", field_name="lon")
-
-
-# --- identity -------------------------------------------------------------------------
-
-
-def identity_key(row: ProviderRow) -> str:
-    """'ext:<id>' when the list gives an id, else 'npa:' name|postcode|house number, folded:
-    the same place, as versions of a list match it (identity.identity_keys)."""
-    ext, npa = identity_keys(row)
-    return ext or npa
 
 
 # --- row checking ---------------------------------------------------------------------
@@ -247,14 +236,13 @@ class RowChecker:
                 "in the postcode table"
             )
 
-    def _add(self, row: ProviderRow, columns: Columns, identity: Identity | None = None) -> None:
-        """Keep the row unless it is a duplicate; `identity`: its identity_keys if known."""
-        identity = identity or identity_keys(row)
-        key = identity[0] or identity[1]  # identity_key(row)
+    def _add(self, row: ProviderRow, columns: Columns, key: str | None = None) -> None:
+        """Keep the row unless it is a duplicate; `key`: its identity_key if known."""
+        key = key or identity_key(row)
         if key not in self.seen:
             self.seen[key] = row.line
             self.parsed.rows.append(row)
-            self.parsed.identities.append(identity)
+            self.parsed.keys.append(key)
             return
         by_id = key.startswith("ext:")
         same = "same external id" if by_id else "same name, postcode and house number"

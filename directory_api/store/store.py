@@ -38,7 +38,7 @@ from directory_api.versions.records import (
     SourceInfo,
     VersionInfo,
 )
-from directory_api.versions.values import Identity, row_values
+from directory_api.versions.values import row_values
 
 
 class Store:
@@ -191,20 +191,18 @@ class Store:
         list_date: date | None = None,
         slug: str | None = None,
         dry_run: bool = False,
-        identities: Sequence[Identity] | None = None,
+        keys: Sequence[str] | None = None,
         remember: Mapping[str, object] | None = None,
     ) -> PublishResult:
         """Store rows as the next version of a source and publish it, all or nothing.
-        `identities`: identity_keys of each row, if known (the importer has them).
+        `keys`: identity_key of each row, if known (the importer has them).
         `remember`: source columns to keep with it (example, default_category,
         default_contracted: what a re-import without flags reuses)."""
         slug = slug or slugify(name)
         with self.engine.connect() as conn:
             trans = conn.begin()
             try:
-                result = self._publish(
-                    conn, slug, name, rows, checksum, list_date, dry_run, identities
-                )
+                result = self._publish(conn, slug, name, rows, checksum, list_date, dry_run, keys)
                 if remember and not dry_run:
                     conn.execute(update(sources).where(sources.c.slug == slug).values(**remember))
             except BaseException:
@@ -225,7 +223,7 @@ class Store:
         checksum: str,
         list_date: date | None,
         dry_run: bool,
-        identities: Sequence[Identity] | None = None,
+        keys: Sequence[str] | None = None,
     ) -> PublishResult:
         lock_writers(conn)
         source = source_or_create(conn, slug, name)
@@ -238,7 +236,7 @@ class Store:
             ).scalar()
         )
         previous = version_rows(conn, source.id, latest)
-        ids = assign_ids(slug, rows, previous, identities)
+        ids = assign_ids(slug, rows, previous, keys)
         if previous:
             new = dict(zip(ids, map(row_values, rows), strict=True))
             diff = compare(slug, latest, None, previous, new)

@@ -31,6 +31,13 @@ def identity_keys(row: ProviderRow) -> Identity:
     return ext, npa
 
 
+def identity_key(row: ProviderRow) -> str:
+    """The one key that makes a row distinct within a list: 'ext:<id>' when it gives an id,
+    else 'npa:' name|postcode|house number, folded (identity_keys' first that is given)."""
+    ext, npa = identity_keys(row)
+    return ext or npa
+
+
 def stable_id(slug: str, key: str) -> str:
     """Deterministic provider id for a place in a source."""
     return hashlib.sha1(f"{slug}\x00{key}".encode()).hexdigest()[:12]
@@ -40,10 +47,11 @@ def assign_ids(
     slug: str,
     rows: Sequence[ProviderRow],
     previous: Mapping[str, Values],
-    identities: Sequence[Identity] | None = None,
+    keys: Sequence[str] | None = None,
 ) -> list[str]:
     """Reuse the previous version's id for the same place, else a deterministic new one.
-    `identities`: the rows' identity_keys, if the caller has them (the importer does)."""
+    `keys`: the rows' identity_key, if the caller has them (the importer does); with a
+    previous version every row's identity_keys are needed, and made here."""
     known: dict[str, str] = {}
     old = list(previous.values())
     old_keys = identity_keys_of(*([v[i] for v in old] for i in (EXT, NAME, POSTCODE, HOUSE)))
@@ -51,21 +59,25 @@ def assign_ids(
         if ext:
             known.setdefault(ext, pid)
         known.setdefault(npa, pid)
-    keys = identities if identities is not None else row_identity_keys(rows)
-    if len(keys) != len(rows):
-        raise ValueError(f"{len(keys)} identities for {len(rows)} rows")
+    if keys is not None and len(keys) != len(rows):
+        raise ValueError(f"{len(keys)} identity keys for {len(rows)} rows")
+    identities: Sequence[Identity] | None = None
     # Usually every row gets the id it asks for (its previous one, else its hash) and no two
     # ask for the same: then the loop below would give exactly these.
     if known:
         get = known.get
-        wanted = [get(ext or "") or get(npa) or stable_id(slug, ext or npa) for ext, npa in keys]
+        identities = row_identity_keys(rows)
+        wanted = [
+            get(ext or "") or get(npa) or stable_id(slug, ext or npa) for ext, npa in identities
+        ]
     else:  # a new source: every row asks for its hash
-        wanted = stable_ids(slug, [ext or npa for ext, npa in keys])
+        asked = keys if keys is not None else [e or n for e, n in row_identity_keys(rows)]
+        wanted = stable_ids(slug, asked)
     if len(set(wanted)) == len(wanted):
         return wanted
     taken: set[str] = set()
     ids = []
-    for ext, npa in keys:
+    for ext, npa in identities if identities is not None else row_identity_keys(rows):
         own = ext or npa
         found = known.get(ext or "") or known.get(npa)
         pid = stable_id(slug, own) if found is None or found in taken else found

@@ -51,6 +51,27 @@ def _npa_keys(columns: list[list[str]]) -> list[str]:
     return [f"npa:{fold(n)}|{fold(p)}|{fold(h)}" for n, p, h in zip(*columns, strict=True)]
 
 
+def identity_key_of(
+    external_ids: Sequence[str | None],
+    names: Sequence[str | None],
+    postcodes: Sequence[str | None],
+    house_numbers: Sequence[str | None],
+) -> list[str]:
+    """identity_key of many rows given as columns: the external-id key where a row gives
+    one, else its name+postcode+house-number key, made only for those rows (an import of a
+    list with ids makes none; a first import needs no more than these keys)."""
+    if all(external_ids):  # every row gives an id
+        return list(map("ext:".__add__, map(str.strip, external_ids)))  # type: ignore[arg-type]
+    keys: list[str | None] = [f"ext:{e.strip()}" if e else None for e in external_ids]
+    without = [i for i, key in enumerate(keys) if key is None]
+    parts = [[column[i] or "" for i in without] for column in (names, postcodes, house_numbers)]
+    for start in range(0, len(without), 2000):
+        chunk = [part[start : start + 2000] for part in parts]
+        for i, npa in zip(without[start : start + 2000], _npa_keys(chunk), strict=True):
+            keys[i] = npa
+    return keys  # type: ignore[return-value]  # every None was replaced
+
+
 def row_identity_keys(rows: Sequence[ProviderRow]) -> list[Identity]:
     """[identity_keys(row) for row in rows], a column at a time."""
     return identity_keys_of(

@@ -247,7 +247,7 @@ def test_read_provider_file_equals_row_by_row(data, locator, default_category):
     assert got.problems == expected.problems
     assert got.warnings == expected.warnings
     assert got.total_rows == expected.total_rows
-    assert got.identities == [identity.identity_keys(r) for r in got.rows]
+    assert got.keys == [identity.identity_key(r) for r in got.rows]
     event(f"files compared equal with valid rows: {'none' if not got.rows else 'some'}")
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from directory_api.store.publish import sqlite_insert
@@ -39,8 +37,7 @@ def test_sqlite_inserts_keep_every_value_of_mixed_chunks(tmp_path):
     store.create_schema()
     contracted = (True, False, None)
     rows = [
-        replace(
-            _row(f"n{i}", "3511 AB", str(i), f"e{i}"),
+        _row(f"n{i}", "3511 AB", str(i), f"e{i}")._replace(
             cak_contracted=contracted[i % 3],
             email=None if i < 500 else f"p{i}@example.org",  # all None, then all given
             phone=f"030 {i:07d}" if i % 7 == 0 else None,  # mixed in both chunks
@@ -66,7 +63,7 @@ def test_sqlite_inserts_keep_every_value_of_mixed_chunks(tmp_path):
 def test_one_sqlite_insert_binds_no_file_text_into_its_sql():
     """The statement's text holds marks, NULL and the version id only; a value that looks
     like SQL travels as a parameter."""
-    hostile = replace(_row("x'); DROP TABLE providers; --", "3511 AB", "1"), email="NULL")
+    hostile = _row("x'); DROP TABLE providers; --", "3511 AB", "1")._replace(email="NULL")
     sql, params = sqlite_insert(7, ["p1"], [hostile])
     assert "DROP" not in sql and "@" not in sql
     assert sql.count("?") == len(params)

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from directory_api.models import ProviderRow
 from directory_api.versions import identity_fast
-from directory_api.versions.identity import assign_ids, identity_keys, stable_id
-from directory_api.versions.identity_fast import row_identity_keys, stable_ids
+from directory_api.versions.identity import assign_ids, identity_key, identity_keys, stable_id
+from directory_api.versions.identity_fast import identity_key_of, row_identity_keys, stable_ids
 from directory_api.versions.values import PROVIDER_FIELDS, row_values
 from tests.versions.strategies import AWKWARD, spec_lists, valid_specs
 from tests.versions.strategies import row as _row
@@ -55,6 +55,35 @@ def test_identity_keys_of_equal_identity_keys_across_chunks():
     ]
     rows[2500] = _row("Apotheek Müller", "3511 AB", "1", None)
     assert row_identity_keys(rows) == [identity_keys(r) for r in rows]
+
+
+def _check_identity_key_of(rows: list[ProviderRow]) -> None:
+    columns = ("external_id", "name", "postcode", "house_number")
+    got = identity_key_of(*([getattr(r, c) for r in rows] for c in columns))
+    assert got == [identity_key(r) for r in rows]
+    given = sum(bool(r.external_id) for r in rows)
+    kind = "no rows" if not rows else "every" if given == len(rows) else "some" if given else "no"
+    event(f"compared equal, {kind} row with an external id")
+
+
+@settings(max_examples=500, deadline=None)
+@given(spec_lists)
+def test_identity_key_of_equals_identity_key(specs):
+    """The keys alone (what an import needs): the external-id key where a row gives one,
+    else the folded name+postcode+house-number key, made only for those rows."""
+    _check_identity_key_of([_row(*spec) for spec in specs])
+
+
+def test_identity_key_of_equals_identity_key_across_chunks():
+    """The rows without an id are keyed 2000 at a time, in their own order."""
+    rows = [
+        _row(f"Apotheek {i}", "3511 AB", str(i), f"A{i}" if i % 3 == 0 else None)
+        for i in range(6500)
+    ]
+    rows[4000] = _row("Apotheek Müller", "3511 AB", "1", None)
+    columns = ("external_id", "name", "postcode", "house_number")
+    got = identity_key_of(*([getattr(r, c) for r in rows] for c in columns))
+    assert got == [identity_key(r) for r in rows]
 
 
 def _assign_ids_one_by_one(slug, rows, previous, collisions=None):
