@@ -19,8 +19,11 @@ from hypothesis import strategies as st
 
 from directory_api.geo.gazetteer import Gazetteer
 from directory_api.imports import decoding
+from directory_api.imports.cells import Name, Text
 from directory_api.imports.columns import (
     ColumnChecker,
+    _plain_ascii_text,
+    _plain_patterns,
     cell_loader,
     fast_load,
     load_column,
@@ -93,6 +96,34 @@ def test_load_column_equals_deserialize_cell_by_cell(name, data, max_field_chars
             assert cell not in invalid and value == expected and type(value) is type(expected)
             equal += 1
     event(f"valid cells compared equal: {how_many(equal, len(column))}")
+
+
+TEXT_KINDS = [
+    name
+    for name in FIELDS
+    if ProviderRowSchema().load_fields[name].PLAIN in (Text.PLAIN, Name.PLAIN)
+]
+
+
+@pytest.mark.parametrize("name", TEXT_KINDS)
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), max_field_chars=st.sampled_from([10_000, 10_000, 300, 8]))
+def test_the_ascii_test_of_plain_text_implies_the_plain_expression(name, data, max_field_chars):
+    """load_column takes a text column as plain by string methods where it can: whatever
+    they take, the expression (Text.PLAIN, Name.PLAIN) takes too."""
+    column = data.draw(st.lists(mostly_valid(name), min_size=1, max_size=12))
+    field = ProviderRowSchema(max_field_chars=max_field_chars).load_fields[name]
+    longest = field.longest(name)
+    joined = "\x00".join(column)
+    readable = joined.count("\x00") == len(column) - 1  # load_column asks this first
+    quick = readable and _plain_ascii_text(field.PLAIN, column, joined, longest)
+    matched = readable and bool(_plain_patterns(field.PLAIN, longest)[1].fullmatch(joined))
+    if quick:
+        assert matched, column
+    event(
+        f"the string test {'took' if quick else 'left'} the column, "
+        f"the expression {'matched' if matched else 'did not match'}"
+    )
 
 
 def test_plain_columns_take_the_fast_path():
