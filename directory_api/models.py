@@ -68,11 +68,11 @@ class ProviderField:
 
 
 # The provider's fields, declared once, in the order the API serves them. ProviderRow and
-# Provider hold them (required ones first, as dataclasses need), imports/headers.py takes
-# its header names from here, imports/cells.py its length limits, imports/rows.py the
-# fields of ProviderRowSchema, web/schemas.py those of ProviderSchema. The table in
-# store/store.py and its migration stay written out (tests/test_models.py holds the table
-# to this).
+# Provider hold them (required ones first, as named tuples and dataclasses need),
+# imports/headers.py takes its header names from here, imports/cells.py its length limits,
+# imports/rows.py the fields of ProviderRowSchema, web/schemas.py those of ProviderSchema.
+# The table in store/store.py and its migration stay written out (tests/test_models.py
+# holds the table to this).
 _F = ProviderField
 PROVIDER_FIELDS: tuple[ProviderField, ...] = (
     _F("name", str, required=True, nullable=False, headers=("naam", "name"), max_length=300,
