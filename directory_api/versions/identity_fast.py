@@ -19,10 +19,7 @@ def identity_keys_of(
     house_numbers: Sequence[str | None],
 ) -> list[Identity]:
     """identity_keys of many rows given as columns: the same keys, a chunk at a time."""
-    if all(external_ids):  # every row gives an id
-        ext: list[str | None] = list(map("ext:".__add__, map(str.strip, external_ids)))  # type: ignore[arg-type]
-    else:
-        ext = [f"ext:{e.strip()}" if e else None for e in external_ids]
+    ext = _ext_keys(external_ids)
     texts = [[v or "" for v in column] for column in (names, postcodes, house_numbers)]
     npa: list[str] = []
     for start in range(0, len(ext), 2000):
@@ -60,9 +57,7 @@ def identity_key_of(
     """identity_key of many rows given as columns: the external-id key where a row gives
     one, else its name+postcode+house-number key, made only for those rows (an import of a
     list with ids makes none; a first import needs no more than these keys)."""
-    if all(external_ids):  # every row gives an id
-        return list(map("ext:".__add__, map(str.strip, external_ids)))  # type: ignore[arg-type]
-    keys: list[str | None] = [f"ext:{e.strip()}" if e else None for e in external_ids]
+    keys = _ext_keys(external_ids)
     without = [i for i, key in enumerate(keys) if key is None]
     parts = [[column[i] or "" for i in without] for column in (names, postcodes, house_numbers)]
     for start in range(0, len(without), 2000):
@@ -70,6 +65,13 @@ def identity_key_of(
         for i, npa in zip(without[start : start + 2000], _npa_keys(chunk), strict=True):
             keys[i] = npa
     return keys  # type: ignore[return-value]  # every None was replaced
+
+
+def _ext_keys(external_ids: Sequence[str | None]) -> list[str | None]:
+    """The external-id key of each row, None where it gives no id."""
+    if all(external_ids):  # every row gives an id
+        return list(map("ext:".__add__, map(str.strip, external_ids)))  # type: ignore[arg-type]
+    return [f"ext:{e.strip()}" if e else None for e in external_ids]
 
 
 def row_identity_keys(rows: Sequence[ProviderRow]) -> list[Identity]:
