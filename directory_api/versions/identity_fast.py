@@ -85,8 +85,9 @@ def row_identity_keys(rows: Sequence[ProviderRow]) -> list[Identity]:
 
 
 def stable_ids(slug: str, keys: Sequence[str]) -> list[str]:
-    """[stable_id(slug, key) for key in keys]. Each hash starts as a copy of the slug's:
-    a copy is set up in ~0.3 µs, a new sha1 object in ~0.6 (20 % less time per 100k keys)."""
+    """[stable_id(slug, key) for key in keys]. Each hash starts as a copy of the slug's,
+    which OpenSSL sets up faster than a new sha1 object: 62 ms instead of 77 per 100,000
+    keys (best of 15, interleaved, on a 2-CPU AMD EPYC)."""
     copy = hashlib.sha1(f"{slug}\x00".encode()).copy
     ids = []
     for key in keys:
